@@ -61,9 +61,9 @@ class AnnotationMixin:
             created = instance.copy(id=result.inserted_primary_key[0], author=row["author"],
                                     created_at=row["created_at"], updated_at=row["updated_at"])
             self._log(tx, "instance", created.id, "create", None, created.to_json(), author, created.asset_id)
-            self._touch_asset(tx, created.asset_id, created.source)
             self._notify(tx, StoreEvent("instance", "added", (created.id,), created.asset_id,
                                         created.frame_index, (created,)))
+            self._touch_asset(tx, created.asset_id, created.source)
         return created
 
     def update_instance(self, instance: Instance, author: str = "") -> Instance:
@@ -75,9 +75,9 @@ class AnnotationMixin:
             tx.connection.execute(t.instances.update().where(t.instances.c.id == instance.id).values(**row))
             self._log(tx, "instance", instance.id, "update", before.to_json(), after.to_json(), author,
                       after.asset_id)
-            self._touch_asset(tx, after.asset_id, Source.HUMAN)
             self._notify(tx, StoreEvent("instance", "updated", (after.id,), after.asset_id,
                                         after.frame_index, (after,)))
+            self._touch_asset(tx, after.asset_id, Source.HUMAN)
         return after
 
     def delete_instance(self, instance_id: int, author: str = "") -> Instance:
@@ -85,9 +85,9 @@ class AnnotationMixin:
             before = self.instance(instance_id)
             tx.connection.execute(t.instances.delete().where(t.instances.c.id == instance_id))
             self._log(tx, "instance", instance_id, "delete", before.to_json(), None, author, before.asset_id)
-            self._touch_asset(tx, before.asset_id, Source.HUMAN)
             self._notify(tx, StoreEvent("instance", "removed", (instance_id,), before.asset_id,
                                         before.frame_index))
+            self._touch_asset(tx, before.asset_id, Source.HUMAN)
         return before
 
     # -- instances: bulk (imports, model runs) ---------------------------
@@ -180,9 +180,9 @@ class AnnotationMixin:
             created = caption.copy(id=result.inserted_primary_key[0], author=row["author"],
                                    created_at=row["created_at"], updated_at=row["updated_at"])
             self._log(tx, "caption", created.id, "create", None, created.to_json(), author, created.asset_id)
-            self._touch_asset(tx, created.asset_id, created.source)
             self._notify(tx, StoreEvent("caption", "added", (created.id,), created.asset_id,
                                         created.frame_index, (created,)))
+            self._touch_asset(tx, created.asset_id, created.source)
         return created
 
     def update_caption(self, caption: Caption, author: str = "") -> Caption:
@@ -194,9 +194,9 @@ class AnnotationMixin:
             tx.connection.execute(t.captions.update().where(t.captions.c.id == caption.id).values(**row))
             self._log(tx, "caption", caption.id, "update", before.to_json(), after.to_json(), author,
                       after.asset_id)
-            self._touch_asset(tx, after.asset_id, Source.HUMAN)
             self._notify(tx, StoreEvent("caption", "updated", (after.id,), after.asset_id,
                                         after.frame_index, (after,)))
+            self._touch_asset(tx, after.asset_id, Source.HUMAN)
         return after
 
     def delete_caption(self, caption_id: int, author: str = "") -> Caption:
@@ -204,9 +204,9 @@ class AnnotationMixin:
             before = self.caption(caption_id)
             tx.connection.execute(t.captions.delete().where(t.captions.c.id == caption_id))
             self._log(tx, "caption", caption_id, "delete", before.to_json(), None, author, before.asset_id)
-            self._touch_asset(tx, before.asset_id, Source.HUMAN)
             self._notify(tx, StoreEvent("caption", "removed", (caption_id,), before.asset_id,
                                         before.frame_index))
+            self._touch_asset(tx, before.asset_id, Source.HUMAN)
         return before
 
     def add_captions(self, new: list[Caption], author: str = "", origin: str = "") -> list[Caption]:

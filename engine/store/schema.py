@@ -8,12 +8,32 @@ Every change to this file needs an Alembic migration in ``migrations/versions``.
 """
 from __future__ import annotations
 
+from datetime import timezone
+
 from sqlalchemy import (
     JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData,
-    String, Table, Text, UniqueConstraint,
+    String, Table, Text, TypeDecorator, UniqueConstraint,
 )
 
 metadata = MetaData()
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out; SQLite keeps no zone, so it stores naive UTC."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
 
 project_info = Table(
     "project_info", metadata,
@@ -42,7 +62,7 @@ model_versions = Table(
     Column("parent_id", Integer, ForeignKey("model_versions.id", ondelete="SET NULL"), nullable=True),
     Column("metrics", JSON, nullable=False),
     Column("attributes", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 training_runs = Table(
@@ -54,8 +74,8 @@ training_runs = Table(
     Column("config", JSON, nullable=False),
     Column("metrics", JSON, nullable=False),
     Column("log", Text, nullable=False, server_default=""),
-    Column("started_at", DateTime(timezone=True), nullable=True),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("started_at", UtcDateTime(), nullable=True),
+    Column("finished_at", UtcDateTime(), nullable=True),
 )
 
 assets = Table(
@@ -114,8 +134,8 @@ instances = Table(
     Column("model_version_id", Integer, ForeignKey("model_versions.id", ondelete="SET NULL"), nullable=True),
     Column("review_state", String(16), nullable=False),
     Column("author", String(255), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     # "the instances of frame N of asset A": the canvas's one query
     Index("ix_instances_asset_frame", "asset_id", "frame_index"),
     Index("ix_instances_model_review", "model_version_id", "review_state"),
@@ -132,8 +152,8 @@ captions = Table(
     Column("model_version_id", Integer, ForeignKey("model_versions.id", ondelete="SET NULL"), nullable=True),
     Column("review_state", String(16), nullable=False),
     Column("author", String(255), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_captions_asset_frame", "asset_id", "frame_index"),
 )
 
@@ -147,7 +167,7 @@ corrections = Table(
     Column("before", JSON, nullable=True),
     Column("after", JSON, nullable=True),
     Column("author", String(255), nullable=False, server_default=""),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Index("ix_corrections_entity", "entity", "entity_id"),
     Index("ix_corrections_at", "at"),
 )
@@ -162,7 +182,7 @@ jobs = Table(
     Column("progress", Float, nullable=False, server_default="0"),
     Column("message", Text, nullable=False, server_default=""),
     Column("worker", String(255), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_jobs_status", "status", "id"),
 )
