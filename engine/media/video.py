@@ -31,6 +31,7 @@ class VideoReader:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.seek_count = 0  # how often read() had to seek; for tests and benchmarks
         if not self.path.is_file():
             raise MediaError(self.path, "file not found")
         try:
@@ -53,7 +54,6 @@ class VideoReader:
             raise MediaError(self.path, "unknown frame rate")
         self._rate = Fraction(rate)
         self._time_base = Fraction(self._stream.time_base)
-        self.seek_count = 0  # how often read() had to seek; for tests and benchmarks
         self._max_gop = _MIN_FORWARD_DECODE
         self._last_key_index: int | None = None
         # Decoding frame 0 up front pins the pts origin (edit lists and B-frame

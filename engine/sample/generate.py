@@ -20,6 +20,7 @@ Same seed, same bytes: each image draws from its own random stream seeded by
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,7 @@ def generate_sample(out_dir: Path, n_images: int = 12, seed: int = 0, video: boo
     if video:
         coco["videos"] = videos
         coco["tracks"] = tracks
-    coco["categories"] = CATEGORIES
+    coco["categories"] = copy.deepcopy(CATEGORIES)
     coco["annotations"] = annotations
     ground_truth = out_dir / "ground_truth.json"
     write_coco(ground_truth, coco)

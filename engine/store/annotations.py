@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 
 from engine.model import AssetState, Caption, Instance, ReviewState, Source
 from engine.store import schema as t
+from engine.store.bulk import insert_rows
 from engine.store.errors import RecordNotFound
 from engine.store.events import StoreEvent
 from engine.store.rows import (
@@ -92,14 +93,17 @@ class AnnotationMixin:
 
     # -- instances: bulk (imports, model runs) ---------------------------
     def add_instances(self, new: list[Instance], author: str = "", origin: str = "") -> list[Instance]:
-        """Insert many; ids given are kept, the others are assigned. One log row for the batch."""
+        """Insert many; ids given are kept, the others are assigned. One log row for the batch.
+
+        The given objects are filled in (id, created_at, updated_at) and returned:
+        copying 100k dataclasses would double an import's time."""
         if not new:
             return []
         stamp = now()
         with self.transaction() as tx:
             rows = [instance_to_row(i, stamp) for i in new]
             ids = self._insert_many(tx, t.instances, rows)
-            created = [i.copy(id=k, created_at=stamp, updated_at=stamp) for i, k in zip(new, ids)]
+            created = _stamped(new, ids, stamp)
             self._log(tx, "instance", None, "bulk_create", None, {"ids": ids, "origin": origin}, author)
             self._notify(tx, StoreEvent("instance", "added", tuple(ids), data=tuple(created)))
         return created
@@ -136,13 +140,13 @@ class AnnotationMixin:
         c = tx.connection
         with_id = [r for r in rows if "id" in r]
         if with_id:
-            c.execute(table.insert(), with_id)
+            insert_rows(c, table, with_id)
         without = [r for r in rows if "id" not in r]
         if without:
             top = c.execute(select(func.max(table.c.id))).scalar() or 0
             for n, r in enumerate(without, start=1):
                 r["id"] = top + n
-            c.execute(table.insert(), without)
+            insert_rows(c, table, without)
         return [r["id"] for r in rows]
 
     def _touch_asset(self, tx, asset_id: int, source) -> None:
@@ -216,7 +220,14 @@ class AnnotationMixin:
         with self.transaction() as tx:
             rows = [caption_to_row(cap, stamp) for cap in new]
             ids = self._insert_many(tx, t.captions, rows)
-            created = [cap.copy(id=k, created_at=stamp, updated_at=stamp) for cap, k in zip(new, ids)]
+            created = _stamped(new, ids, stamp)
             self._log(tx, "caption", None, "bulk_create", None, {"ids": ids, "origin": origin}, author)
             self._notify(tx, StoreEvent("caption", "added", tuple(ids), data=tuple(created)))
         return created
+
+
+def _stamped(records, ids, stamp):
+    for record, record_id in zip(records, ids):
+        record.id = record_id
+        record.created_at = record.updated_at = stamp
+    return records

@@ -1,5 +1,6 @@
 """Occlusion, masks and keypoint visibility on a hand-built scene."""
 import numpy as np
+import pytest
 from pycocotools import mask as mask_utils
 
 from engine.sample import PERSON_FLIP_PAIRS, PERSON_KEYPOINTS, PERSON_SKELETON
@@ -8,6 +9,9 @@ from engine.sample.figures import Pose, make_figure
 from engine.sample.render import object_mask, render
 from engine.sample.scene import COLORS, Background, Scene, Shape
 from engine.sample.skeleton import KP
+
+# pycocotools 2.0.x trips a NumPy 2 deprecation inside its own C code on every decode.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 W, H = 160, 120
 

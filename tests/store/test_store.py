@@ -207,3 +207,15 @@ def test_counts(project):
     assert counts["instances"] == 1 and counts["captions"] == 1
     assert counts["instances_by_category"] == {"person": 1}
     assert counts["assets_by_state"] == {"in_review": 1}
+
+
+def test_next_unreviewed_asset_skips_verified_and_wraps(project):
+    store, person, asset = project
+    more = store.add_assets([Asset(f"images/{n}.png", 8, 8) for n in range(4)])
+    for a in (asset, more[1], more[2]):
+        store.set_asset_state(a.id, AssetState.VERIFIED)
+    store.set_asset_state(more[3].id, AssetState.IN_REVIEW)
+    assert store.next_asset(asset.id).id == more[0].id
+    assert store.next_asset(more[0].id).id == more[3].id
+    assert store.next_asset(more[3].id).id == more[0].id  # wraps round
+    assert store.next_asset(more[3].id, unreviewed=False).id is not None
