@@ -7,7 +7,7 @@ tuples; other databases take SQLAlchemy's normal path.
 """
 from __future__ import annotations
 
-import json
+import orjson
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Table
@@ -17,7 +17,7 @@ from engine.store.schema import UtcDateTime
 
 
 def _json(value):
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _utc(value: datetime | None):

@@ -1,4 +1,5 @@
 """The project store on real SQLite files: persistence, the corrections log, transactions, migrations."""
+import json
 import sqlite3
 import threading
 
@@ -40,7 +41,7 @@ def test_edits_commit_at_once_and_log_before_and_after(tmp_path, project):
     moved = store.update_instance(inst.copy(bbox=(5, 6, 3, 4)), author="ann")
     # a second connection (another process) sees the committed edit without any save
     rows = sqlite3.connect(tmp_path / "p.kinetag").execute("select bbox from instances").fetchall()
-    assert rows == [("[5.0, 6.0, 3.0, 4.0]",)]
+    assert [json.loads(r[0]) for r in rows] == [[5.0, 6.0, 3.0, 4.0]]
     log = store.corrections(entity="instance", entity_id=inst.id)
     assert [c.action for c in log] == ["create", "update"]
     assert log[1].before["bbox"] == [1, 2, 3, 4] and log[1].after["bbox"] == [5.0, 6.0, 3.0, 4.0]

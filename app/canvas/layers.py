@@ -1,0 +1,177 @@
+"""The two batched layers that draw every instance that is not live (selected).
+
+MaskLayer: each mask's cached image (colour and opacity baked in).
+ShapeLayer: boxes, polygon outlines, skeleton edges, keypoints and labels.
+Both paint only the tiles that intersect the exposed rectangle.
+"""
+from __future__ import annotations
+
+import app.pyside_compat  # noqa: F401
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QStaticText
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from app.canvas import colors
+from app.canvas.items.mask import MASKS, with_alpha
+
+POINT_PX = 6.0   # keypoint disc diameter on screen
+OVERVIEW_POINT_PX = 4.0  # square dots: Qt draws these ~5x faster than round discs
+OVERVIEW_OCCLUDED_PX = 2.0
+# Level of detail: with more than this many instances in view (and not zoomed
+# in), keypoints become square dots, occluded rings small dots, and labels are
+# left to the selected instances; the skeleton edges are drawn for all.
+OVERVIEW_INSTANCES = 250
+OVERVIEW_MAX_SCALE = 1.5
+RING_PX = 3.5    # occluded ring radius on screen
+LINE_PX = 1.0    # 1 px cosmetic lines take Qt's fast stroker; 1.5 px is ~5x slower
+SELECTED_PX = 2.0
+LABEL_REACH = (220.0, 30.0)  # screen pixels a label may extend right of / above its anchor
+
+_PENS: dict[tuple, QPen] = {}
+
+
+def pen(rgba: int, style: int = colors.SOLID, width: float = LINE_PX, round_cap: bool = False) -> QPen:
+    key = (rgba, style, width, round_cap)
+    p = _PENS.get(key)
+    if p is None:
+        p = QPen(QColor.fromRgba(rgba), width)
+        p.setCosmetic(True)  # widths in screen pixels at any zoom
+        if style == colors.DASHED:
+            p.setStyle(Qt.PenStyle.DashLine)
+        elif style == colors.DOTTED:
+            p.setStyle(Qt.PenStyle.DotLine)
+        if round_cap:
+            p.setCapStyle(Qt.PenCapStyle.RoundCap)
+        _PENS[key] = p
+    return p
+
+
+SIDE_RGBA = (None, colors.LEFT.rgba(), colors.RIGHT.rgba())
+
+
+class _Layer(QGraphicsItem):
+    def __init__(self, scene_ref):
+        super().__init__()
+        self._scene = scene_ref
+        self._rect = QRectF()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def set_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+
+def _inside(exposed: QRectF):
+    ex0, ey0, ex1, ey1 = exposed.left(), exposed.top(), exposed.right(), exposed.bottom()
+    return lambda b: b[0] <= ex1 and b[2] >= ex0 and b[1] <= ey1 and b[3] >= ey0
+
+
+class MaskLayer(_Layer):
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        exposed = option.exposedRect
+        tiles = self._scene.tiles.visible(exposed)
+        inside = _inside(exposed)
+        todo = [(rle, rgba) for t in tiles for rle, rgba, b in t.masks if inside(b)]
+        MASKS.prepare([rle for rle, _ in todo])  # one batched decode for all that are missing
+        opacity = self._scene.document.view.mask_opacity
+        for rle, rgba in todo:
+            made = MASKS.get(rle, with_alpha(rgba, opacity))
+            if made is not None:
+                painter.drawImage(made[0], made[1], made[2])
+
+
+class ShapeLayer(_Layer):
+    def __init__(self, scene_ref):
+        super().__init__(scene_ref)
+        self._font = QFont()
+        self._font.setPointSizeF(8.0)
+        self._texts: dict[str, QStaticText] = {}
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        sc = self._scene
+        view = sc.document.view
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) or 1.0
+        # A label sits above and right of its instance: tiles below-left of the exposed area may own one in it.
+        tiles = sc.tiles.visible(option.exposedRect.adjusted(-LABEL_REACH[0] / scale, 0, 0, LABEL_REACH[1] / scale))
+        overview = scale < OVERVIEW_MAX_SCALE and self._in_view(painter, widget) > OVERVIEW_INSTANCES
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for tile in tiles:
+            for g in tile.groups:
+                rgba, style, selected = g.key
+                width = SELECTED_PX if selected else LINE_PX
+                if view.show_boxes and g.boxes is not None:
+                    painter.setPen(pen(rgba, style, width))
+                    painter.drawPath(g.boxes)
+                if view.show_polygons and g.rings is not None:
+                    painter.setPen(pen(rgba, style, width))
+                    painter.drawPath(g.rings)
+                if view.show_keypoints:
+                    self._keypoints(painter, g, rgba, width, scale, overview)
+        if view.show_labels and not overview:
+            self._labels(painter, tiles)
+
+    def _in_view(self, painter: QPainter, widget) -> int:
+        """Shown instances in the whole viewport: the level of detail must not depend on
+        which part of the screen is being repainted, or partial repaints would differ."""
+        if widget is None:
+            return self._scene.frame.shown.sum()
+        inverse, ok = painter.worldTransform().inverted()
+        visible = inverse.mapRect(QRectF(widget.rect())) if ok else QRectF()
+        return self._scene.frame.count_in(visible.left(), visible.top(), visible.right(), visible.bottom())
+
+    def _keypoints(self, painter: QPainter, g, rgba: int, width: float, scale: float, overview: bool) -> None:
+        if g.edges is not None:
+            painter.setPen(pen(rgba, colors.SOLID, width))
+            painter.drawPath(g.edges)
+        has_rings = not overview and any(o is not None for o in g.occluded)
+        rings = g.occluded_paths(RING_PX / scale) if has_rings else (None, None, None)
+        for side in range(3):
+            side_rgba = SIDE_RGBA[side] or rgba
+            pts = g.points[side]
+            if pts is not None:
+                if overview:
+                    painter.setPen(pen(side_rgba, colors.SOLID, OVERVIEW_POINT_PX))
+                else:
+                    painter.setPen(pen(side_rgba, colors.SOLID, POINT_PX, round_cap=True))
+                painter.drawPointsNp(pts[0], pts[1])
+            occluded = g.occluded_pts[side]
+            if overview and occluded is not None:
+                painter.setPen(pen(side_rgba, colors.SOLID, OVERVIEW_OCCLUDED_PX))
+                painter.drawPointsNp(occluded[0], occluded[1])
+            elif rings[side] is not None:
+                painter.setPen(pen(side_rgba, colors.SOLID, LINE_PX))
+                painter.drawPath(rings[side])
+
+    def _text(self, label: str) -> QStaticText:
+        st = self._texts.get(label)
+        if st is None:
+            st = QStaticText(label)
+            st.prepare(font=self._font)
+            self._texts[label] = st
+        return st
+
+    def _labels(self, painter: QPainter, tiles) -> None:
+        t = painter.worldTransform()
+        m11, m22, dx, dy = t.m11(), t.m22(), t.dx(), t.dy()
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._font)
+        black, white = QColor(0, 0, 0), QColor(255, 255, 255)
+        clip = painter.clipBoundingRect() if painter.hasClipping() else QRectF()
+        for tile in tiles:
+            for x, y, label, rgba in tile.labels:
+                st = self._text(label)
+                size = st.size()
+                px, py = x * m11 + dx, y * m22 + dy - size.height() - 2
+                box = QRectF(px, py, size.width() + 4, size.height() + 2)
+                if not clip.isEmpty() and not clip.intersects(box):
+                    continue
+                color = QColor.fromRgba(rgba)
+                painter.fillRect(box, color)
+                painter.setPen(black if color.lightnessF() > 0.55 else white)
+                painter.drawStaticText(QPointF(px + 2, py + 1), st)
+        painter.restore()

@@ -1,0 +1,184 @@
+"""COCO compressed RLE -> the mask's bounding-box crop, without a full-frame decode.
+
+pycocotools.decode always allocates the whole frame (2 MB at 1080p); a frame
+with a thousand instances would spend a second there. The compressed string is
+decoded here with numpy (same LEB128-like format as pycocotools' rleFrString),
+and only the columns the mask spans are materialised. Tests check the result
+against pycocotools pixel for pixel.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def rle_counts(counts: str | bytes) -> np.ndarray:
+    """Decode pycocotools' compressed counts string into run lengths (int64)."""
+    raw = np.frombuffer(counts.encode("ascii") if isinstance(counts, str) else counts, dtype=np.uint8)
+    if raw.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    c = raw.astype(np.int64) - 48
+    last = (c & 0x20) == 0  # a char without the continuation bit ends a number
+    ends = np.flatnonzero(last)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    # Position of each char inside its number: 5 data bits per char, little-endian.
+    group = np.repeat(np.arange(ends.size), ends - starts + 1)
+    pos = np.arange(c.size) - starts[group]
+    values = np.add.reduceat((c & 0x1F) << (5 * pos), starts)
+    # The last char's 0x10 bit is the sign: sign-extend from 5 * (chars) bits.
+    nchars = ends - starts + 1
+    negative = (c[ends] & 0x10) != 0
+    values = np.where(negative, values - (np.int64(1) << (5 * nchars)), values)
+    # Counts after the third are stored as differences to the count two before.
+    if values.size > 3:
+        tail = values[3:]
+        odd = tail[0::2]  # indices 3, 5, 7, ... relative to index 1
+        even = tail[1::2]  # indices 4, 6, 8, ... relative to index 2
+        values[3::2] = np.cumsum(odd) + values[1]
+        values[4::2] = np.cumsum(even) + values[2]
+    return values
+
+
+def rle_crop(rle: dict) -> tuple[int, int, np.ndarray] | None:
+    """(x0, y0, bool array h' x w') covering every foreground pixel, or None if empty."""
+    height = int(rle["size"][0])
+    counts = rle["counts"]
+    runs = np.asarray(counts, dtype=np.int64) if isinstance(counts, list) else rle_counts(counts)
+    if runs.size < 2:
+        return None
+    bounds = np.cumsum(runs)
+    # Runs alternate background, foreground, ... in column-major order.
+    fg_start = bounds[0::2][: runs[1::2].size]
+    fg_len = runs[1::2]
+    keep = fg_len > 0
+    fg_start, fg_len = fg_start[keep], fg_len[keep]
+    if fg_start.size == 0:
+        return None
+    fg_end = fg_start + fg_len  # exclusive
+    col0 = int(fg_start[0] // height)
+    col1 = int((fg_end[-1] - 1) // height)
+    ncols = col1 - col0 + 1
+    first_col, last_col = fg_start // height, (fg_end - 1) // height
+    crossing = first_col != last_col  # a run that wraps into the next column covers whole rows
+    y0 = 0 if crossing.any() else int((fg_start % height).min())
+    y1 = height - 1 if crossing.any() else int(((fg_end - 1) % height).max())
+    crop_h = y1 - y0 + 1
+    if not crossing.any():
+        # Work in crop space directly: each run stays in its column.
+        s = (first_col - col0) * crop_h + (fg_start % height - y0)
+        e = s + fg_len
+        span = ncols * crop_h
+    else:
+        s = fg_start - col0 * height
+        e = fg_end - col0 * height
+        span = ncols * height
+    lengths = np.empty(2 * s.size + 1, dtype=np.int64)
+    lengths[0] = s[0]
+    lengths[1:-1:2] = e - s
+    lengths[2:-1:2] = s[1:] - e[:-1]
+    lengths[-1] = span - e[-1]
+    values = np.zeros(lengths.size, dtype=bool)
+    values[1::2] = True
+    flat = np.repeat(values, lengths)
+    if crossing.any():
+        crop = flat.reshape(ncols, height)[:, y0:y1 + 1].T
+    else:
+        crop = flat.reshape(ncols, crop_h).T
+    return col0, y0, np.ascontiguousarray(crop)
+
+
+def crops_many(rles: list[dict]) -> list[tuple[int, int, np.ndarray] | None]:
+    """``rle_crop`` for many masks in a handful of numpy passes (a frame's worth at once).
+
+    Per-mask numpy calls cost ~100 us in fixed overhead; a thousand masks decoded
+    together cost about what ten decoded one by one do. Masks of another frame
+    size than the first, or with uncompressed counts, go through ``rle_crop``.
+    """
+    out: list = [None] * len(rles)
+    batch = []
+    height = None
+    for k, rle in enumerate(rles):
+        counts = rle["counts"]
+        h = int(rle["size"][0])
+        if height is None:
+            height = h
+        if isinstance(counts, list) or h != height:
+            out[k] = rle_crop(rle)
+        else:
+            batch.append((k, counts if isinstance(counts, str) else counts.decode("ascii")))
+    if not batch:
+        return out
+    for k, crop in zip((k for k, _ in batch), _crops_same_height([s for _, s in batch], height)):
+        out[k] = crop
+    return out
+
+
+def _segmented_cumsum(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Inclusive cumulative sums that restart where ``segment`` (sorted) changes."""
+    cs = np.cumsum(values)
+    first = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
+    before = np.r_[0, cs][first]
+    return cs - np.repeat(before, np.diff(np.r_[first, values.size]))
+
+
+def _crops_same_height(strings: list[str], height: int) -> list:
+    n_masks = len(strings)
+    raw = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    lengths = np.fromiter((len(s) for s in strings), dtype=np.int64, count=n_masks)
+    out: list = [None] * n_masks
+    if raw.size == 0:
+        return out
+    # 1. Every number of every string (numbers never straddle strings).
+    ends = np.flatnonzero((raw & 0x20) == 0)
+    starts = np.r_[0, ends[:-1] + 1]
+    nchars = ends - starts + 1
+    pos = np.arange(raw.size) - np.repeat(starts, nchars)
+    vals = np.add.reduceat((raw & 0x1F) << (5 * pos), starts)
+    vals = np.where((raw[ends] & 0x10) != 0, vals - (np.int64(1) << (5 * nchars)), vals)
+    seg = np.searchsorted(np.cumsum(lengths), ends, side="right")  # number -> mask
+    seg_first = np.searchsorted(seg, np.arange(n_masks))
+    j = np.arange(vals.size) - seg_first[seg]
+    # 2. Undo the delta coding: counts 3, 5, ... chain from count 1; 4, 6, ... from count 2.
+    for parity, first in ((1, 1), (0, 2)):
+        idx = np.flatnonzero((j >= first) & (j % 2 == parity))
+        if idx.size:
+            vals[idx] = _segmented_cumsum(vals[idx], seg[idx])
+    # 3. Foreground runs (odd counts) as [start, end) in each mask's column-major frame.
+    run_start = _segmented_cumsum(vals, seg) - vals
+    fg = (j % 2 == 1) & (vals > 0)
+    s, e, m = run_start[fg], run_start[fg] + vals[fg], seg[fg]
+    if s.size == 0:
+        return out
+    # 4. Split runs at column ends: one piece per (run, column).
+    c0, c1 = s // height, (e - 1) // height
+    npieces = c1 - c0 + 1
+    rep = np.repeat(np.arange(s.size), npieces)
+    off = np.arange(rep.size) - np.repeat(np.cumsum(npieces) - npieces, npieces)
+    col = c0[rep] + off
+    py0 = np.where(off == 0, s[rep] % height, 0)
+    py1 = np.where(col == c1[rep], (e[rep] - 1) % height, height - 1)  # inclusive
+    pm = m[rep]
+    # 5. Each mask's crop box, and where its crop sits in one shared buffer.
+    first = np.flatnonzero(np.r_[True, pm[1:] != pm[:-1]])
+    slot = np.repeat(np.arange(first.size), np.diff(np.r_[first, pm.size]))
+    colmin, colmax = col[first], np.maximum.reduceat(col, first)
+    ymin, ymax = np.minimum.reduceat(py0, first), np.maximum.reduceat(py1, first)
+    crop_h, ncols = ymax - ymin + 1, colmax - colmin + 1
+    size = ncols * crop_h
+    offset = np.cumsum(size) - size
+    gs = offset[slot] + (col - colmin[slot]) * crop_h[slot] + (py0 - ymin[slot])
+    ge = gs + (py1 - py0 + 1)
+    # 6. Paint every piece at once: alternating gap / piece lengths, then np.repeat.
+    total = int(size.sum())
+    runs = np.empty(2 * gs.size + 1, dtype=np.int64)
+    runs[0] = gs[0]
+    runs[1:-1:2] = ge - gs
+    runs[2:-1:2] = gs[1:] - ge[:-1]
+    runs[-1] = total - ge[-1]
+    on = np.zeros(runs.size, dtype=bool)
+    on[1::2] = True
+    buf = np.repeat(on, runs)
+    for k, mask in enumerate(pm[first]):
+        o = int(offset[k])
+        block = buf[o:o + int(size[k])].reshape(int(ncols[k]), int(crop_h[k]))
+        out[int(mask)] = (int(colmin[k]), int(ymin[k]), np.ascontiguousarray(block.T))
+    return out
