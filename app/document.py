@@ -104,7 +104,7 @@ class ProjectDocument(QObject, FrameCache, DocumentSync):
         return list(self._captions)
 
     def categories(self) -> list[Category]:
-        return list(self._categories.values())
+        return sorted(self._categories.values(), key=lambda c: c.id)
 
     def category(self, category_id: int) -> Category | None:
         return self._categories.get(category_id)

@@ -75,7 +75,16 @@ class DocumentSync:
                 self.captionsChanged.emit()
 
     def _sync_category(self, ev: StoreEvent) -> None:
-        self._categories = {c.id: c for c in self.store.categories()}
+        # From the event itself: a model's first run adds ~80 categories, and a
+        # reload of all of them per event stalled the GUI for a second.
+        if ev.action == "removed":
+            for category_id in ev.ids:
+                self._categories.pop(category_id, None)
+        elif ev.data:
+            for category in ev.data:
+                self._categories[category.id] = category
+        else:
+            self._categories = {c.id: c for c in self.store.categories()}
         self.categoriesChanged.emit()
 
     def _sync_asset(self, ev: StoreEvent) -> None:
