@@ -17,6 +17,9 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Python None is stored as SQL NULL, not the JSON text 'null', so "has no mask" is one thing.
+NullableJSON = JSON(none_as_null=True)
+
 
 class UtcDateTime(TypeDecorator):
     """Aware UTC datetimes in and out; SQLite keeps no zone, so it stores naive UTC."""
@@ -38,7 +41,7 @@ class UtcDateTime(TypeDecorator):
 project_info = Table(
     "project_info", metadata,
     Column("key", String(64), primary_key=True),
-    Column("value", JSON, nullable=True),
+    Column("value", NullableJSON, nullable=True),
 )
 
 categories = Table(
@@ -120,11 +123,11 @@ instances = Table(
     Column("asset_id", Integer, ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
     Column("frame_index", Integer, nullable=False, server_default="0"),
     Column("category_id", Integer, ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False),
-    Column("bbox", JSON, nullable=True),
-    Column("mask", JSON, nullable=True),
-    Column("polygons", JSON, nullable=True),
-    Column("keypoints", JSON, nullable=True),
-    Column("keypoint_scores", JSON, nullable=True),
+    Column("bbox", NullableJSON, nullable=True),
+    Column("mask", NullableJSON, nullable=True),
+    Column("polygons", NullableJSON, nullable=True),
+    Column("keypoints", NullableJSON, nullable=True),
+    Column("keypoint_scores", NullableJSON, nullable=True),
     Column("score", Float, nullable=True),
     Column("track_id", Integer, nullable=True),
     Column("iscrowd", Boolean, nullable=False, server_default="0"),
@@ -140,6 +143,7 @@ instances = Table(
     Index("ix_instances_asset_frame", "asset_id", "frame_index"),
     Index("ix_instances_model_review", "model_version_id", "review_state"),
     Index("ix_instances_track", "asset_id", "track_id", "frame_index"),
+    Index("ix_instances_category", "category_id"),  # FK checks and delete_category
 )
 
 captions = Table(
@@ -164,8 +168,8 @@ corrections = Table(
     Column("entity_id", Integer, nullable=True),
     Column("asset_id", Integer, nullable=True),  # no FK: the log outlives what it describes
     Column("action", String(16), nullable=False),
-    Column("before", JSON, nullable=True),
-    Column("after", JSON, nullable=True),
+    Column("before", NullableJSON, nullable=True),
+    Column("after", NullableJSON, nullable=True),
     Column("author", String(255), nullable=False, server_default=""),
     Column("at", UtcDateTime(), nullable=False),
     Index("ix_corrections_entity", "entity", "entity_id"),

@@ -1,0 +1,49 @@
+"""``kinetag export PROJECT OUT``: the project's annotations as one COCO file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.cli.main import UserError
+from engine.cli.progress import run_with_bar
+from engine.coco import export_coco_job
+from engine.jobs import CancelToken
+from engine.store import ProjectStore
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise UserError(f"{text!r}: expected comma-separated ids, e.g. 1,3,7") from None
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("export", help="export annotations as a COCO file",
+                              description="Export images, categories, instances and captions as COCO JSON. "
+                                          "Rejected predictions are never exported.")
+    p.add_argument("project", type=Path, help="the project file")
+    p.add_argument("out", type=Path, help="the COCO JSON file to write")
+    p.add_argument("--only-verified", action="store_true",
+                   help="only human-verified annotations (accepted, corrected, drawn or imported)")
+    p.add_argument("--captions-out", type=Path, metavar="FILE",
+                   help="write captions to this separate COCO captions file (default: in OUT, with the "
+                        "instances; pycocotools' COCO() only loads files without captions mixed in)")
+    p.add_argument("--no-captions", dest="include_captions", action="store_false", help="leave captions out")
+    p.add_argument("--categories", metavar="IDS", help="only these category ids, e.g. 1,3")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    categories = _ids(args.categories) if args.categories else None
+    if not args.out.parent.is_dir():
+        raise UserError(f"{args.out.parent}: no such folder")
+    store = ProjectStore.open(args.project)
+    try:
+        token = CancelToken()
+        job = export_coco_job(token, store, args.out, only_verified=args.only_verified, category_ids=categories,
+                              captions_out=args.captions_out, include_captions=args.include_captions)
+        report = run_with_bar(job, token, f"export {args.out.name}")
+    finally:
+        store.close()
+    print(f"exported {report.summary()}")
+    return 0
