@@ -87,42 +87,13 @@ def sample_project_job(token: CancelToken, project: str | Path, n_images: int = 
 
     An existing sample project is opened instead of being made again.
     """
-    from engine.cli.sample import media_folder
-    from engine.coco import import_coco_job
-    from engine.model import Category
-    from engine.sample import PERSON_FLIP_PAIRS, generate_sample
+    from engine.sample.project import fill_sample_project_job, media_folder
 
     project = Path(project)
     if project.is_file():
         return (yield from open_project_job(token, project))
 
     def fill(store):
-        yield Progress(0, 4, "Drawing the sample images" + (" and video" if video else ""))
-        result = generate_sample(media_folder(project), n_images=n_images, seed=seed, video=video,
-                                 size=size)
-        token.raise_if_cancelled()
-        yield Progress(1, 4, "Adding categories")
-        with store.transaction():
-            for rec in result.coco["categories"]:
-                names = list(rec.get("keypoints", []))
-                store.add_category(Category(
-                    rec["name"], id=rec["id"], supercategory=rec.get("supercategory", ""), keypoints=names,
-                    skeleton=[(a - 1, b - 1) for a, b in rec.get("skeleton", [])],
-                    flip_pairs=list(PERSON_FLIP_PAIRS) if names else []), author="sample")
-        yield Progress(2, 4, "Importing the sample's images" + (" and ground truth" if with_annotations else ""))
-        yield from _quiet(import_coco_job(token, store, result.ground_truth, author="sample",
-                                          with_annotations=with_annotations))
-        yield Progress(3, 4, "Importing captions")
-        yield from _quiet(import_coco_job(token, store, result.captions, author="sample", mark_verified=False))
-        yield Progress(4, 4, "Sample project ready")
+        yield from fill_sample_project_job(token, store, media_folder(project), n_images=n_images, seed=seed,
+                                           video=video, with_annotations=with_annotations, size=size)
     return (yield from _creating(project, fill))
-
-
-def _quiet(job):
-    """Run a sub-job without letting its own done/total replace the outer job's steps."""
-    while True:
-        try:
-            step = next(job)
-        except StopIteration as stop:
-            return stop.value
-        yield Progress(0, None, step.message, errors=step.errors)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.cli.main import UserError
-from engine.coco import CocoFormatError, import_coco
-from engine.model import Category
+from engine.coco import CocoFormatError
+from engine.jobs import CancelToken, run_job
+from engine.sample.project import fill_sample_project_job, media_folder
 from engine.store import ProjectStore
 
 
@@ -26,13 +27,7 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def media_folder(project: Path) -> Path:
-    return project.with_name(project.stem + "_media")
-
-
 def run(args) -> int:
-    from engine.sample import PERSON_FLIP_PAIRS, generate_sample
-
     if args.images < 0:
         raise UserError(f"--images {args.images}: must be 0 or more")
     if args.project.exists():
@@ -40,19 +35,12 @@ def run(args) -> int:
     media = media_folder(args.project)
     if media.exists() and any(media.iterdir()):
         raise UserError(f"{media}: already exists and is not empty")
-    result = generate_sample(media, n_images=args.images, seed=args.seed, video=args.video)
     store = ProjectStore.create(args.project)
     try:
-        for rec in result.coco["categories"]:
-            names = list(rec.get("keypoints", []))
-            store.add_category(Category(
-                rec["name"], id=rec["id"], supercategory=rec.get("supercategory", ""), keypoints=names,
-                skeleton=[(a - 1, b - 1) for a, b in rec.get("skeleton", [])],
-                flip_pairs=list(PERSON_FLIP_PAIRS) if names else []), author="sample")
         try:
-            truth = import_coco(store, result.ground_truth, author="sample",
-                                with_annotations=args.with_annotations)
-            captions = import_coco(store, result.captions, author="sample", mark_verified=False)
+            result, truth, captions = run_job(fill_sample_project_job(
+                CancelToken(), store, media, n_images=args.images, seed=args.seed, video=args.video,
+                with_annotations=args.with_annotations))
         except CocoFormatError as exc:  # the generator and the importer disagree: a bug, not user input
             raise UserError(f"sample import failed: {exc}") from None
         counts = store.counts()

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from engine.model.serialize import from_json, to_json
 from engine.model.types import ReviewState, Source
 
 
@@ -24,23 +25,9 @@ class Caption:
         return replace(self, **changes)
 
     def to_json(self) -> dict:
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, datetime):
-                value = value.isoformat()
-            elif hasattr(value, "value") and not isinstance(value, (int, float)):
-                value = value.value
-            out[f.name] = value
-        return out
+        """A JSON-ready snapshot, used by the corrections log."""
+        return to_json(self)
 
     @classmethod
     def from_json(cls, data: dict) -> "Caption":
-        data = dict(data)
-        for key in ("created_at", "updated_at"):
-            if data.get(key):
-                data[key] = datetime.fromisoformat(data[key])
-        data["source"] = Source(data.get("source", "human"))
-        data["review_state"] = ReviewState(data.get("review_state", "manual"))
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return from_json(cls, data)

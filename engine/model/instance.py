@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from engine.model.serialize import from_json, to_json
 from engine.model.types import ReviewState, Source
 
 
@@ -52,27 +53,8 @@ class Instance:
 
     def to_json(self) -> dict:
         """A JSON-ready snapshot, used by the corrections log."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, datetime):
-                value = value.isoformat()
-            elif isinstance(value, tuple):
-                value = list(value)
-            elif hasattr(value, "value") and not isinstance(value, (int, float)):
-                value = value.value
-            out[f.name] = value
-        return out
+        return to_json(self)
 
     @classmethod
     def from_json(cls, data: dict) -> "Instance":
-        data = dict(data)
-        for key in ("created_at", "updated_at"):
-            if data.get(key):
-                data[key] = datetime.fromisoformat(data[key])
-        if data.get("bbox") is not None:
-            data["bbox"] = tuple(data["bbox"])
-        data["source"] = Source(data.get("source", "human"))
-        data["review_state"] = ReviewState(data.get("review_state", "manual"))
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return from_json(cls, data, ("bbox",))
