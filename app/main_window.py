@@ -234,6 +234,18 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Missing media file: {self.store.resolve(asset)}", 10000)
         elif asset is not None:
             self.statusBar().showMessage(f"{asset.path} · {asset.width}×{asset.height} · {asset.state}", 5000)
+        if asset is not None:
+            self._prefetch_next(asset, frame_index)
+
+    def _prefetch_next(self, asset, frame_index: int) -> None:
+        """Load what the annotator most likely opens next (the next frame, or the next asset in
+        the list) in the background: that switch then skips the store query and the decode."""
+        if asset.is_video and frame_index + 1 < asset.num_frames:
+            self.document.prefetch(asset.id, frame_index + 1)
+            return
+        following = self.assets.neighbour_id(asset.id, +1)
+        if following is not None:
+            self.document.prefetch(following)
 
     # -- state and shutdown ----------------------------------------------
     def _restore_state(self) -> None:

@@ -132,6 +132,12 @@ class AssetPanel(QWidget):
         asset = self.model.asset_at(self.view.currentIndex().row())
         return asset.id if asset else None
 
+    def neighbour_id(self, asset_id: int, delta: int = 1) -> int | None:
+        """The asset ``delta`` rows from ``asset_id`` among the rows loaded so far."""
+        row = self.model.row_of(asset_id)
+        asset = self.model.asset_at(row + delta) if row is not None else None
+        return asset.id if asset else None
+
     def selected_asset_ids(self) -> list[int]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
         return [self.model.asset_at(r).id for r in rows if self.model.asset_at(r) is not None]
