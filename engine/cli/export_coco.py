@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.cli.args import parse_ids
 from engine.cli.main import UserError
 from engine.cli.progress import run_with_bar
 from engine.coco import export_coco_job
 from engine.jobs import CancelToken
 from engine.store import ProjectStore
-
-
-def _ids(text: str) -> list[int]:
-    try:
-        return [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise UserError(f"{text!r}: expected comma-separated ids, e.g. 1,3,7") from None
 
 
 def add_parser(subparsers) -> None:
@@ -34,7 +28,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    categories = _ids(args.categories) if args.categories else None
+    categories = parse_ids(args.categories, "--categories") if args.categories else None
     if not args.out.parent.is_dir():
         raise UserError(f"{args.out.parent}: no such folder")
     store = ProjectStore.open(args.project)

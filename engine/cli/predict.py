@@ -4,25 +4,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from engine.cli.args import parse_ids
 from engine.cli.main import UserError
 from engine.cli.progress import run_with_bar
 from engine.jobs import CancelToken
 from engine.store import ProjectStore
-
-
-def parse_ids(text: str) -> list[int]:
-    """"1,2,5-8" -> [1, 2, 5, 6, 7, 8]."""
-    ids: list[int] = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        try:
-            if "-" in part:
-                first, last = (int(v) for v in part.split("-", 1))
-                ids.extend(range(first, last + 1))
-            else:
-                ids.append(int(part))
-        except ValueError:
-            raise UserError(f"--assets: {part!r} is not an id or a range like 5-8") from None
-    return ids
 
 
 def add_parser(subparsers) -> None:
@@ -57,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         score_threshold=args.score_threshold, amp=args.amp, model_kwargs=kwargs,
         category_names=[n.strip() for n in args.categories.split(",") if n.strip()] if args.categories else None,
     )
-    asset_ids = parse_ids(args.assets) if args.assets else None
+    asset_ids = parse_ids(args.assets, "--assets") if args.assets else None
     store = ProjectStore.open(args.project)
     try:
         token = CancelToken()
