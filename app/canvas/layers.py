@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from app.canvas import colors
-from app.canvas.items.mask import MASKS, with_alpha
 
 POINT_PX = 6.0   # keypoint disc diameter on screen
 OVERVIEW_POINT_PX = 4.0  # square dots: Qt draws these ~5x faster than round discs
@@ -75,13 +74,11 @@ class MaskLayer(_Layer):
         exposed = option.exposedRect
         tiles = self._scene.tiles.visible(exposed)
         inside = _inside(exposed)
-        todo = [(rle, rgba) for t in tiles for rle, rgba, b in t.masks if inside(b)]
-        MASKS.prepare([rle for rle, _ in todo])  # one batched decode for all that are missing
         opacity = self._scene.document.view.mask_opacity
-        for rle, rgba in todo:
-            made = MASKS.get(rle, with_alpha(rgba, opacity))
-            if made is not None:
-                painter.drawImage(made[0], made[1], made[2])
+        for t in tiles:
+            for b, made in t.mask_images(opacity):
+                if made is not None and inside(b):
+                    painter.drawImage(made[0], made[1], made[2])
 
 
 class ShapeLayer(_Layer):

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 from app.canvas.frame_model import FrameModel
 from app.canvas.image_source import ImageSource
 from app.canvas.items.instance import InstanceItem
-from app.canvas.items.mask import MASKS
 from app.canvas.layers import MaskLayer, ShapeLayer
+from app.canvas.prebuild import build_frame, build_tiles
 from app.canvas.scene_queries import SceneQueries
 from app.canvas.tiles import TileIndex
 from engine.media import MediaError
@@ -48,6 +48,10 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         # (asset id, frame) -> (FrameModel, TileIndex, QPixmap, image error). The current frame's
         # entry is edited in place; anything that changes how every frame looks clears the others.
         self._frames: OrderedDict = OrderedDict()
+        # Frames built by a prefetch thread: (asset id, frame) -> (looks epoch, FrameModel, TileIndex).
+        # Plain dict assignment/pop are atomic, so the thread stores here directly.
+        self._prebuilt: dict = {}
+        self._looks = 0  # bumped whenever how frames look changes: older prebuilt frames are stale
         self.view_scale = 1.0
         self.image_error = ""
         self.image_item = QGraphicsPixmapItem()
@@ -80,11 +84,22 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         self.images.request(asset, frame_index)  # decodes while the document queries the store
 
     def _prefetch_masks(self, asset_id: int, frame_index: int) -> None:
-        insts = self.document.cached_instances(asset_id, frame_index) or []
-        rles = [i.mask for i in insts if i.mask is not None]
+        # Everything the switch would build (frame arrays, tiles, coloured mask images) is
+        # built here off the GUI thread from the same instance objects the document will show;
+        # _show_frame takes it if the objects and the looks epoch still match.
+        doc = self.document
+        insts = doc.cached_instances(asset_id, frame_index) or []
+        categories = {c.id: c for c in doc.categories()}
+        color_by, opacity, looks = doc.view.color_by, doc.view.mask_opacity, self._looks
+        key = (asset_id, frame_index)
 
         def decode() -> None:
-            MASKS.prepare(rles)
+            try:
+                fm, tiles = build_frame(categories, color_by, self.shown, insts)
+                build_tiles(fm, tiles, opacity)
+                self._prebuilt = {key: (looks, fm, tiles)}  # only the latest prefetch is kept
+            except Exception:  # noqa: BLE001 — only a head start; the switch builds it again
+                pass
             try:
                 self.masksPrefetched.emit(asset_id, frame_index)
             except RuntimeError:
@@ -120,18 +135,23 @@ class CanvasScene(SceneQueries, QGraphicsScene):
             self.frame, self.tiles, pixmap, self.image_error, _ = cached
             self.image_item.setPixmap(pixmap)
             return
+        pre = self._prebuilt.pop(key, None)
+        if pre is not None and pre[0] == self._looks and _same_objects(pre[1].insts, instances):
+            self.frame, self.tiles = pre[1], pre[2]
+        else:
+            pending = self.images.request(asset, frame_index)  # usually still decoding: build meanwhile
+            self.frame, self.tiles = build_frame({c.id: c for c in self.document.categories()},
+                                                 self.document.view.color_by, self.shown, instances)
+            build_tiles(self.frame, self.tiles, self.document.view.mask_opacity, until=pending)
         pixmap = self._load_image(asset, frame_index)
-        self.frame = FrameModel({c.id: c for c in self.document.categories()}, self.document.view.color_by,
-                                self.shown)
-        self.frame.reset(instances)
-        self.tiles = TileIndex()
-        self.tiles.reset(self.frame)
         self._frames[key] = (self.frame, self.tiles, pixmap, self.image_error, asset.path)
         while len(self._frames) > FRAME_CACHE:
             self._frames.popitem(last=False)
 
     def forget_other_frames(self) -> None:
         """After a change to how every frame looks (filters, colours, categories)."""
+        self._looks += 1
+        self._prebuilt = {}
         current = self._frames.get(self._current_key())
         self._frames.clear()
         if current is not None:

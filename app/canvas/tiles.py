@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 
 from app.canvas.frame_model import FrameModel
+from app.canvas.items.mask import MASKS, _key, with_alpha
 from app.canvas.paths import circles_path, rects_path, rings_path, segments_path
 
 
@@ -37,7 +38,7 @@ class StyleGroup:
 
 
 class Tile:
-    __slots__ = ("key", "dirty", "groups", "masks", "labels", "rect")
+    __slots__ = ("key", "dirty", "groups", "masks", "labels", "rect", "_images", "_reuse")
 
     def __init__(self, key: int):
         self.key = key
@@ -46,10 +47,31 @@ class Tile:
         self.masks: list[tuple[dict, int, tuple]] = []  # (rle, rgba, bounds) in row order
         self.labels: list[tuple[float, float, str, int]] = []
         self.rect = QRectF()
+        self._images: tuple | None = None  # (opacity, [(bounds, MaskImage | None)]) for paints
+        self._reuse: tuple | None = None  # (opacity, {(mask key, rgba): image}) from before a rebuild
+
+    def mask_images(self, opacity: float) -> list:
+        """The masks' images at this opacity, looked up once per build, not once per paint.
+        After a rebuild (an edit) the masks the tile already had keep their images."""
+        if self._images is None or self._images[0] != opacity:
+            reuse = self._reuse[1].get if self._reuse is not None and self._reuse[0] == opacity else None
+            made = [reuse((_key(rle), rgba), False) if reuse else False for rle, rgba, _ in self.masks]
+            missing = [rle for (rle, _, _), m in zip(self.masks, made) if m is False]
+            if missing:
+                MASKS.prepare(missing)  # one batched decode for all that are not cached
+            made = [m if m is not False else MASKS.get(rle, with_alpha(rgba, opacity))
+                    for (rle, rgba, _), m in zip(self.masks, made)]
+            self._images = (opacity, [(b, m) for (_, _, b), m in zip(self.masks, made)])
+        self._reuse = None
+        return self._images[1]
 
     def build(self, fm: FrameModel, rows: np.ndarray) -> None:
         rows = rows[fm.shown[rows] & ~fm.live[rows]]
+        if self._images is not None:
+            self._reuse = (self._images[0], {(_key(rle), rgba): m for (rle, rgba, _), (_, m)
+                                             in zip(self.masks, self._images[1])})
         self.groups, self.masks, self.labels = [], [], []
+        self._images = None
         self.dirty = False
         if rows.size == 0:
             self.rect = QRectF()
@@ -62,13 +84,18 @@ class Tile:
         inverse = inverse.reshape(-1)
         for g, key in enumerate(uniq):
             self.groups.append(_group(fm, rows[inverse == g], (int(key[0]), int(key[1]), bool(key[2]))))
-        for r in rows:
-            inst = fm.insts[r]
-            if inst.mask is not None:
-                self.masks.append((inst.mask, int(fm.rgba[r]), tuple(fm.bounds[r])))
-            bx = fm.bbox[r]
-            ax, ay = (bx[0], bx[1]) if not np.isnan(bx[0]) else (fm.bounds[r, 0], fm.bounds[r, 1])
-            self.labels.append((float(ax), float(ay), fm.labels[r], int(fm.rgba[r])))
+        # Plain Python values in one pass each: per-row numpy indexing costs more than the rest of a build.
+        rgba, bounds = fm.rgba[rows].tolist(), fm.bounds[rows].tolist()
+        bx = fm.bbox[rows]
+        no_box = np.isnan(bx[:, 0])
+        ax = np.where(no_box, fm.bounds[rows, 0], bx[:, 0]).tolist()
+        ay = np.where(no_box, fm.bounds[rows, 1], bx[:, 1]).tolist()
+        insts, labels = fm.insts, fm.labels
+        for k, r in enumerate(rows.tolist()):
+            mask = insts[r].mask
+            if mask is not None:
+                self.masks.append((mask, rgba[k], tuple(bounds[k])))
+            self.labels.append((ax[k], ay[k], labels[r], rgba[k]))
 
 
 def _group(fm: FrameModel, rows: np.ndarray, key) -> StyleGroup:
@@ -164,6 +191,10 @@ class TileIndex:
     def mark_all(self) -> None:
         for t in self.tiles.values():
             t.dirty = True
+
+    def build_tile(self, t: Tile) -> None:
+        if t.dirty:
+            t.build(self._fm, self._rows.get(t.key, np.zeros(0, dtype=np.int64)))
 
     def visible(self, exposed: QRectF) -> list[Tile]:
         out = []

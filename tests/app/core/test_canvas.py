@@ -229,3 +229,30 @@ def test_video_frames_come_from_the_video(project, qapp, qtbot):
     doc.next_frame()
     assert doc.frame_index == 8 and view.canvas_scene.frame.insts == []
     doc.close()
+
+
+def test_prefetched_frame_is_built_off_thread_and_dropped_after_a_view_change(doc, project, view, qtbot):
+    store, ids = project
+    first, nxt = ids["assets"]
+    mask = square_mask(40, 20, 12)
+    low = store.add_instance(prediction(nxt, ids["ball"], (40, 20, 12, 12), 0.2, mask=mask))
+    scene = view.canvas_scene
+
+    with qtbot.waitSignal(scene.masksPrefetched, timeout=5000):
+        doc.prefetch(nxt)
+    prebuilt = scene._prebuilt[(nxt, 0)][1]
+    doc.open_asset(nxt)
+    assert scene.frame is prebuilt  # the switch took the background build
+    assert [i.id for i in scene.frame.insts] == [low.id]
+
+    doc.open_asset(first)
+    doc.forget_cached_frames()  # so that the next prefetch starts from nothing again
+    scene._frames.clear()
+    with qtbot.waitSignal(scene.masksPrefetched, timeout=5000):
+        doc.prefetch(nxt)
+    stale = scene._prebuilt[(nxt, 0)][1]
+    doc.view.set_score_threshold(0.5)  # hides `low`: the build made before is out of date
+    doc.open_asset(nxt)
+    assert scene.frame is not stale
+    row = [i.id for i in scene.frame.insts].index(low.id)
+    assert not scene.frame.shown[row]
