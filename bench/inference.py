@@ -10,9 +10,9 @@ same batch size:
           instances, one store transaction per batch into a real project file.
 
 Then the same for the frames of an MP4 (engine decodes with VideoReader while
-the bare loop gets pre-decoded frames). Runs alternate bare/engine ``--repeats``
-times; the best run of each side is compared (medians printed too), so other
-processes on a shared machine disturb the figures as little as possible.
+the bare loop gets pre-decoded frames). Bare and engine runs alternate in
+``--repeats`` pairs; the figure is the median of the pairs' ratios, which other
+processes on a shared machine disturb far less than the rates themselves.
 Goal: engine/bare >= 0.95 for images and for video.
 
     python -m bench.inference [--model fasterrcnn_mobilenet_v3_large_320_fpn] [--images 32] [--device cpu]
@@ -87,28 +87,33 @@ def engine(folder: Path, make_assets, config: PredictConfig, loaded, frames=None
 
 
 def compare(label: str, run_bare, run_engine, repeats: int) -> float:
-    """Alternate bare and engine runs; returns engine/bare of the best runs.
+    """Alternate bare and engine runs (BE, EB, BE, ...); returns the median of the pairs' engine/bare.
 
-    On a shared machine other processes only ever slow a run down, so each
-    side's fastest run is its least disturbed one; medians are printed too.
+    A shared machine's speed drifts over seconds; the two runs of a pair are
+    neighbours in time, so their ratio is far steadier than either rate. Best
+    runs (each side's least disturbed) are printed too.
     """
     bare_rates, engine_rates, shares, written = [], [], [], 0
-    for _ in range(repeats):
-        bare_rates.append(run_bare())
-        rate, written, share = run_engine()
-        engine_rates.append(rate)
-        shares.append(share)
-    best = max(engine_rates) / max(bare_rates)
-    median = statistics.median(engine_rates) / statistics.median(bare_rates)
-    print(f"{label:<7} bare {max(bare_rates):7.2f}/s   engine {max(engine_rates):7.2f}/s   "
-          f"engine/bare {best:5.3f} (best runs), {median:5.3f} (medians)   {written} predictions written per run")
-    print(f"{'':<7} runs/s bare {', '.join(f'{r:.2f}' for r in bare_rates)}; "
-          f"engine {', '.join(f'{r:.2f}' for r in engine_rates)}")
+    for k in range(repeats):
+        for side in (("bare", "engine") if k % 2 == 0 else ("engine", "bare")):
+            if side == "bare":
+                bare_rates.append(run_bare())
+            else:
+                rate, written, share = run_engine()
+                engine_rates.append(rate)
+                shares.append(share)
+    pairs = [e / b for e, b in zip(engine_rates, bare_rates)]
+    ratio = statistics.median(pairs)
+    print(f"{label:<7} bare {statistics.median(bare_rates):7.2f}/s   engine {statistics.median(engine_rates):7.2f}/s "
+          f"(medians)   engine/bare {ratio:5.3f} (median of {repeats} pairs), "
+          f"{max(engine_rates) / max(bare_rates):5.3f} (best runs)   {written} predictions written per run")
+    print(f"{'':<7} pairs engine/bare {', '.join(f'{r:.3f}' for r in pairs)}; "
+          f"runs/s bare {', '.join(f'{r:.2f}' for r in bare_rates)}; engine {', '.join(f'{r:.2f}' for r in engine_rates)}")
     fastest = shares[engine_rates.index(max(engine_rates))]
     print(f"{'':<7} fastest engine run's time: " + ", ".join(f"{k} {v:.1%}" for k, v in fastest.items())
           + f"; its model time {fastest['infer'] / max(engine_rates) * 1000:.0f} ms/image vs "
             f"bare {1000 / max(bare_rates):.0f} ms/image")
-    return best
+    return ratio
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--detections", type=int, default=20, help="objects per image the model outputs")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--size", default="640x480")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))

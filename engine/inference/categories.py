@@ -8,7 +8,6 @@ from engine.inference.errors import InferenceError
 from engine.inference.registry import ModelSpec, get_spec
 from engine.inference.weights import LoadedModel, spec_for_checkpoint
 from engine.model import Category, ModelVersion
-from engine.store.categories import PALETTE
 
 
 def _as_spec(spec_or_checkpoint) -> ModelSpec:
@@ -37,33 +36,29 @@ def ensure_categories(store, spec_or_checkpoint, labels: Iterable[int] | None = 
     wanted = list(spec.categories) if labels is None else list(labels)
     mapping: dict[int, int] = {}
     with store.transaction():
-        current = store.categories()
-        existing = {c.name.lower(): c for c in current}
-        # Ids and colours as add_category would pick them, given here so that adding
-        # a COCO model's 80 classes costs 80 inserts rather than 240 queries.
-        next_id = max((c.id for c in current), default=0) + 1
-        count = len(current)
+        existing = {c.name.lower(): c for c in store.categories()}
+        missing: dict[str, Category] = {}
         for label in wanted:
             name = spec.categories[label]
             category = existing.get(name.lower())
             if category is None:
-                category = store.add_category(Category(
-                    name=name, id=next_id, color=PALETTE[count % len(PALETTE)],
-                    keypoints=list(spec.keypoint_names), skeleton=list(spec.skeleton),
-                    flip_pairs=list(spec.flip_pairs)), author)
-                next_id, count = next_id + 1, count + 1
-                existing[name.lower()] = category
+                missing.setdefault(name.lower(), Category(
+                    name=name, keypoints=list(spec.keypoint_names), skeleton=list(spec.skeleton),
+                    flip_pairs=list(spec.flip_pairs)))
             elif spec.keypoint_names and list(category.keypoints) != list(spec.keypoint_names):
                 if category.keypoints:
                     raise InferenceError(
                         f"project category {category.name!r} (id {category.id}) has keypoints "
                         f"{category.keypoints}, but {spec.name} predicts {list(spec.keypoint_names)}; "
                         f"rename one of them")
-                category = store.update_category(Category(
+                existing[name.lower()] = store.update_category(Category(
                     **{**category.__dict__, "keypoints": list(spec.keypoint_names),
                        "skeleton": list(spec.skeleton), "flip_pairs": list(spec.flip_pairs)}), author)
-                existing[name.lower()] = category
-            mapping[label] = category.id
+        # One insert for all of them: a COCO model's 80 classes on its first run.
+        for category in store.add_categories(list(missing.values()), author):
+            existing[category.name.lower()] = category
+        for label in wanted:
+            mapping[label] = existing[spec.categories[label].lower()].id
     return mapping
 
 

@@ -18,7 +18,7 @@ import torch
 from engine.inference.categories import ensure_categories, ensure_model_version
 from engine.inference.device import choose_device
 from engine.inference.errors import InferenceError
-from engine.inference.predictor import SEMANTIC_MIN_SIZE, Predictor, to_tensor
+from engine.inference.predictor import SEMANTIC_MIN_SIZE, Predictor, to_uint8
 from engine.inference.prefetch import Prefetcher, Source
 from engine.inference.registry import get_spec
 from engine.inference.weights import (
@@ -155,7 +155,7 @@ def predict_job(token: CancelToken, store, config: PredictConfig, asset_ids=None
     device = choose_device(config.device)
     background = device.type == "cpu"  # the model keeps every core busy: decoding takes the gaps
     # Decoding starts at once: the first batches are ready by the time the model is.
-    prefetcher = Prefetcher(sources, to_tensor, config.batch_size, config.prefetch_batches, background)
+    prefetcher = Prefetcher(sources, to_uint8, config.batch_size, config.prefetch_batches, background)
     writer = None
     try:
         loaded = model if model is not None else (yield from _load(token, config))

@@ -12,6 +12,14 @@ from PIL import Image, ImageOps
 
 from engine.media.errors import MediaError
 
+try:  # libpng through imagecodecs: about twice as fast as Pillow's PNG decoder, and it releases the GIL
+    from imagecodecs import png_decode as _png_decode
+except ImportError:  # a platform without its wheels still reads PNGs, through Pillow
+    _png_decode = None
+
+# PNGs that Pillow opens in these modes come out of libpng as 8- or 16-bit RGB(A).
+_FAST_PNG_MODES = {"RGB", "RGBA"}
+
 # EXIF orientations 5-8 are transposes: the displayed image is taller than wide
 # when the stored one is wider than tall.
 _EXIF_ORIENTATION_TAG = 0x0112
@@ -53,6 +61,10 @@ def read_image(path: str | Path) -> np.ndarray:
     """
     path = Path(path)
     with _open(path) as img:
+        if _png_decode is not None and img.format == "PNG" and img.mode in _FAST_PNG_MODES:
+            fast = _decode_png(path, img)
+            if fast is not None:
+                return fast
         try:
             # load() forces the whole decode so that truncation fails here and
             # not later in a model or a paint event.
@@ -63,6 +75,25 @@ def read_image(path: str | Path) -> np.ndarray:
             raise
         except Exception as exc:
             raise MediaError(path, f"cannot decode image ({exc})") from exc
+
+
+def _decode_png(path: Path, img: Image.Image) -> np.ndarray | None:
+    """The pixels Pillow would give for an RGB(A) PNG, decoded by libpng; None: let Pillow do it."""
+    try:
+        if _orientation(img) != 1:
+            return None
+        pixels = _png_decode(path.read_bytes())
+    except OSError as exc:
+        raise MediaError(path, f"cannot read file ({exc})") from exc
+    except Exception as exc:  # imagecodecs.PngError and friends
+        raise MediaError(path, f"cannot decode image ({exc})") from exc
+    if pixels.ndim != 3 or pixels.shape[:2] != (img.height, img.width) or pixels.shape[2] not in (3, 4):
+        return None
+    if pixels.dtype == np.uint16:  # Pillow keeps a 16-bit channel's high byte
+        pixels = (pixels >> 8).astype(np.uint8)
+    elif pixels.dtype != np.uint8:
+        return None
+    return pixels if pixels.shape[2] == 3 else np.ascontiguousarray(pixels[:, :, :3])
 
 
 def _orientation(img: Image.Image) -> int:

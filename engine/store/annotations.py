@@ -14,9 +14,12 @@ from engine.store.bulk import insert_rows
 from engine.store.errors import RecordNotFound
 from engine.store.events import StoreEvent
 from engine.store.rows import (
-    caption_from_row, caption_to_row, instance_from_row, instance_to_row, now,
+    INSTANCE_COLUMNS, caption_from_row, caption_to_row, instance_from_row, instance_from_sqlite, instance_to_row,
+    now,
 )
 
+_FRAME_SQL = (f"SELECT {', '.join(INSTANCE_COLUMNS)} FROM instances "
+              f"WHERE asset_id = ? AND frame_index = ? ORDER BY id")
 _EDITABLE_STATES = (str(AssetState.UNLABELED), str(AssetState.PREDICTED))
 
 
@@ -25,6 +28,9 @@ class AnnotationMixin:
     def instances(self, asset_id: int | None = None, frame_index: int | None = None, *,
                   ids: list[int] | None = None, review_states=None, category_ids=None,
                   model_version_id: int | None = None) -> list[Instance]:
+        if (asset_id is not None and frame_index is not None and ids is None and review_states is None
+                and category_ids is None and model_version_id is None and self._engine.dialect.name == "sqlite"):
+            return self._frame_instances_sqlite(asset_id, frame_index)
         q = select(t.instances)
         if asset_id is not None:
             q = q.where(t.instances.c.asset_id == asset_id)
@@ -40,6 +46,12 @@ class AnnotationMixin:
             q = q.where(t.instances.c.model_version_id == model_version_id)
         with self._read() as c:
             return [instance_from_row(r) for r in c.execute(q.order_by(t.instances.c.id))]
+
+    def _frame_instances_sqlite(self, asset_id: int, frame_index: int) -> list[Instance]:
+        """The canvas's one query on every frame switch, without SQLAlchemy's per-value result processing."""
+        with self._read() as c:
+            rows = c.exec_driver_sql(_FRAME_SQL, (asset_id, frame_index)).fetchall()
+        return [instance_from_sqlite(r) for r in rows]
 
     def instance(self, instance_id: int) -> Instance:
         with self._read() as c:

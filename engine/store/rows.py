@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import orjson
+
 from engine.model import (
     Asset, AssetKind, AssetState, Caption, Category, Correction, Frame, Instance,
     ModelVersion, ReviewState, Source, Track, TrainingRun,
@@ -63,6 +65,42 @@ def instance_from_row(r) -> Instance:
         iscrowd=bool(r.iscrowd), area=r.area, attributes=r.attributes or {}, source=Source(r.source),
         model_version_id=r.model_version_id, review_state=ReviewState(r.review_state), author=r.author,
         created_at=r.created_at, updated_at=r.updated_at,
+    )
+
+
+# -- the frame query's fast path on SQLite: plain DB-API rows, no SQLAlchemy result processing ----------
+INSTANCE_COLUMNS = (
+    "id", "asset_id", "frame_index", "category_id", "bbox", "mask", "polygons", "keypoints",
+    "keypoint_scores", "score", "track_id", "iscrowd", "area", "attributes", "source",
+    "model_version_id", "review_state", "author", "created_at", "updated_at",
+)
+_SOURCES = {str(s): s for s in Source}
+_REVIEW_STATES = {str(s): s for s in ReviewState}
+
+
+def _json(text):
+    return None if text is None else orjson.loads(text)
+
+
+def _sqlite_time(text) -> datetime | None:
+    """SQLAlchemy's SQLite DateTime text (naive UTC, 'YYYY-MM-DD HH:MM:SS.ffffff') -> aware UTC."""
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def instance_from_sqlite(v: tuple) -> Instance:
+    """An Instance from a raw SQLite row in INSTANCE_COLUMNS order: what instance_from_row
+    gives for the same row (a test checks), at a third of its cost for a 1,000-instance frame."""
+    bbox = _json(v[4])
+    return Instance(
+        id=v[0], asset_id=v[1], frame_index=v[2], category_id=v[3],
+        bbox=tuple(bbox) if bbox is not None else None, mask=_json(v[5]), polygons=_json(v[6]),
+        keypoints=_json(v[7]), keypoint_scores=_json(v[8]), score=v[9], track_id=v[10],
+        iscrowd=bool(v[11]), area=v[12], attributes=_json(v[13]) or {}, source=_SOURCES[v[14]],
+        model_version_id=v[15], review_state=_REVIEW_STATES[v[16]], author=v[17],
+        created_at=_sqlite_time(v[18]), updated_at=_sqlite_time(v[19]),
     )
 
 

@@ -142,3 +142,15 @@ def test_bulk_mask_encoding_round_trips_non_square_masks():
     rles_bool, _ = encode_masks(probabilities > 0.5)
     assert rles_bool == rles
     assert encode_masks(torch.zeros(0, 7, 5, dtype=torch.bool)) == ([], [])
+
+
+def test_uint8_handover_gives_the_model_the_same_floats_as_to_tensor():
+    from engine.inference.predictor import model_input, to_tensor, to_uint8
+    image = random_image(5, 37, 53)
+    handed = to_uint8(image)
+    assert handed.dtype == torch.uint8 and handed.shape == (37, 53, 3)
+    assert handed.data_ptr() == image.__array_interface__["data"][0]  # no copy on the prefetch thread
+    direct = model_input(handed, torch.device("cpu"))
+    assert direct.shape == (3, 37, 53) and direct.dtype == torch.float32
+    assert torch.equal(direct, to_tensor(image))
+    assert torch.equal(model_input(to_tensor(image), torch.device("cpu")), to_tensor(image))

@@ -3,6 +3,7 @@ import pytest
 from PIL import Image
 
 from engine.media import MediaError, image_size, read_image
+from engine.media import images
 
 
 def _pattern(height=48, width=64):
@@ -99,3 +100,47 @@ def test_truncated_file_fails_on_read(tmp_path, suffix):
     with pytest.raises(MediaError) as info:
         read_image(cut)
     assert str(cut) in str(info.value)
+
+
+def _pillow_rgb(path):
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"))
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_png_fast_path_gives_pillows_pixels(tmp_path, monkeypatch, mode):
+    rng = np.random.default_rng(1)
+    channels = len(mode)
+    path = tmp_path / f"{mode}.png"
+    Image.fromarray(rng.integers(0, 256, size=(37, 53, channels), dtype=np.uint8), mode).save(path)
+    calls = []
+    real = images._png_decode
+    assert real is not None, "imagecodecs is a dependency: the fast path must be there"
+    monkeypatch.setattr(images, "_png_decode", lambda data: calls.append(len(data)) or real(data))
+    out = read_image(path)
+    assert calls, "an RGB(A) PNG goes through libpng"
+    assert out.dtype == np.uint8 and out.shape == (37, 53, 3) and out.flags.c_contiguous
+    assert np.array_equal(out, _pillow_rgb(path))
+
+
+def test_16_bit_rgb_png_keeps_the_high_byte_like_pillow(tmp_path):
+    imagecodecs = pytest.importorskip("imagecodecs")
+    rng = np.random.default_rng(2)
+    wide = rng.integers(0, 65536, size=(16, 24, 3), dtype=np.uint16)
+    path = tmp_path / "deep.png"
+    path.write_bytes(imagecodecs.png_encode(wide))
+    out = read_image(path)
+    assert out.dtype == np.uint8
+    assert np.array_equal(out, (wide >> 8).astype(np.uint8))
+    assert np.array_equal(out, _pillow_rgb(path))
+
+
+def test_png_with_exif_orientation_is_rotated(tmp_path):
+    rgb = _pattern(height=20, width=40)
+    img = Image.fromarray(rgb)
+    exif = img.getexif()
+    exif[0x0112] = 6
+    path = tmp_path / "rotated.png"
+    img.save(path, exif=exif)
+    assert image_size(path) == (20, 40)
+    assert np.array_equal(read_image(path), np.rot90(rgb, k=-1))

@@ -34,6 +34,26 @@ def test_new_project_categories_start_at_one_and_persist(tmp_path, project):
     reopened.close()
 
 
+def test_add_categories_in_one_go_picks_ids_and_colours_like_add_category(tmp_path, project):
+    store, person, asset = project
+    events = []
+    store.subscribe(events.append)
+    added = store.add_categories([Category("dog"), Category("cat", id=10, color="#123456"), Category("cow")],
+                                 author="model:x")
+    assert [(c.name, c.id) for c in added] == [("dog", 2), ("cat", 10), ("cow", 11)]
+    assert added[1].color == "#123456"
+    assert added[0].color and added[0].color not in (person.color, added[2].color)
+    assert [e.ids for e in events if e.entity == "category"] == [(2, 10, 11)]
+    log = store.corrections(entity="category")
+    assert [(r.entity_id, r.action, r.author) for r in log[-3:]] == [(2, "create", "model:x"), (10, "create", "model:x"),
+                                                                    (11, "create", "model:x")]
+    assert log[-1].after["name"] == "cow"
+    store.close()
+    reopened = ProjectStore.open(tmp_path / "p.kinetag")
+    assert [c.name for c in reopened.categories()] == ["person", "dog", "cat", "cow"]
+    reopened.close()
+
+
 def test_edits_commit_at_once_and_log_before_and_after(tmp_path, project):
     store, person, asset = project
     inst = store.add_instance(Instance(asset.id, person.id, bbox=(1, 2, 3, 4), keypoints=[1, 1, 2, 2, 2, 1, 0, 0, 0]),
@@ -220,3 +240,21 @@ def test_next_unreviewed_asset_skips_verified_and_wraps(project):
     assert store.next_asset(more[0].id).id == more[3].id
     assert store.next_asset(more[3].id).id == more[0].id  # wraps round
     assert store.next_asset(more[3].id, unreviewed=False).id is not None
+
+
+def test_frame_query_fast_path_gives_what_the_general_query_gives(tmp_path, project):
+    store, person, asset = project
+    rle = {"size": [48, 64], "counts": "0k11000"}
+    store.add_instances([
+        Instance(asset.id, person.id, bbox=(1.5, 2, 3, 4), mask=rle, keypoints=[1, 1, 2, 2, 2, 1, 0, 0, 0],
+                 keypoint_scores=[0.5, 0.25, 0.0], score=0.75, source=Source.MODEL,
+                 review_state=ReviewState.PREDICTED, attributes={"note": "é"}, track_id=3, area=12.0),
+        Instance(asset.id, person.id, frame_index=0, polygons=[[0, 0, 5, 0, 5, 5]], iscrowd=True, author="ann"),
+        Instance(asset.id, person.id, frame_index=1, bbox=(9, 9, 1, 1)),
+    ], author="t")
+    fast = store.instances(asset.id, 0)
+    general = store.instances(asset.id, 0, category_ids=[person.id])  # any other filter takes SQLAlchemy's path
+    assert len(fast) == 2 and fast == general
+    assert fast[0].created_at.tzinfo is not None and fast[0].source == Source.MODEL
+    assert fast[1].iscrowd is True and fast[1].mask is None and fast[1].bbox is None
+    assert [i.frame_index for i in store.instances(asset.id, 1)] == [1]
