@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         QApplication.instance().removeEventFilter(self._text_keys)
         self.assets.shutdown()
-        self.canvas.canvas_scene.images.close()  # the decoder thread and open video readers
+        self.canvas.canvas_scene.close()  # the decoder and raster threads, open video readers
         self.document.close()
         self.store.close()
         super().closeEvent(event)

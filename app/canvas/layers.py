@@ -1,6 +1,6 @@
 """The two batched layers that draw every instance that is not live (selected).
 
-MaskLayer: each mask's cached image (colour and opacity baked in).
+MaskLayer: the frame's masks as one image (frame_masks.py).
 ShapeLayer: boxes, polygon outlines, skeleton edges, keypoints and labels.
 Both paint only the tiles that intersect the exposed rectangle.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import app.pyside_compat  # noqa: F401
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
@@ -64,21 +64,17 @@ class _Layer(QGraphicsItem):
         return self._rect
 
 
-def _inside(exposed: QRectF):
-    ex0, ey0, ex1, ey1 = exposed.left(), exposed.top(), exposed.right(), exposed.bottom()
-    return lambda b: b[0] <= ex1 and b[2] >= ex0 and b[1] <= ey1 and b[3] >= ey0
-
-
 class MaskLayer(_Layer):
+    """The frame's mask raster (frame_masks.py), only the exposed part of it."""
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        exposed = option.exposedRect
-        tiles = self._scene.tiles.visible(exposed)
-        inside = _inside(exposed)
-        opacity = self._scene.document.view.mask_opacity
-        for t in tiles:
-            for b, made in t.mask_images(opacity):
-                if made is not None and inside(b):
-                    painter.drawImage(made[0], made[1], made[2])
+        sc = self._scene
+        image = sc.masks.image(sc.frame, sc.document.view.mask_opacity)
+        if image is None:
+            return
+        part = option.exposedRect.toAlignedRect().intersected(QRect(0, 0, image.width(), image.height()))
+        if not part.isEmpty():
+            painter.drawImage(part.topLeft(), image, part)
 
 
 class ShapeLayer(_Layer):

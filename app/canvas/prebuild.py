@@ -1,17 +1,13 @@
 """A frame's drawing state built ahead of its first paint.
 
-The first paint of a crowded frame spends most of its time decoding masks,
-colouring their images and building tiles. A prefetch thread does all of it
-for the frame about to be shown (Qt's QImage and QPainterPath may be built on
-any thread); a cold switch does it while the image is still decoding, which
-would otherwise leave the GUI thread waiting.
+The first paint of a crowded frame spends most of its time rastering masks and
+building the tiles' paths. A prefetch thread does all of it for the frame about
+to be shown (Qt's QImage and QPainterPath may be built on any thread); a cold
+switch rasters the masks on another thread while it builds the tiles.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future
-
 from app.canvas.frame_model import FrameModel
-from app.canvas.items.mask import MASKS
 from app.canvas.tiles import TileIndex
 
 
@@ -23,13 +19,7 @@ def build_frame(categories: dict, color_by: str, shown, instances: list) -> tupl
     return fm, tiles
 
 
-def build_tiles(fm: FrameModel, tiles: TileIndex, opacity: float, until: Future | None = None) -> None:
-    """Decode the masks, then build tiles and their mask images; stop early once ``until`` is done."""
-    if until is not None and until.done():
-        return
-    MASKS.prepare([i.mask for i in fm.insts if i.mask is not None])
+def build_tiles(fm: FrameModel, tiles: TileIndex) -> None:
+    """The paths and point lists of every tile (what a first paint would build)."""
     for t in tiles.tiles.values():
-        if until is not None and until.done():
-            return
         tiles.build_tile(t)
-        t.mask_images(opacity)

@@ -11,12 +11,14 @@ import app.pyside_compat  # noqa: F401
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 
+from app.canvas.frame_masks import FrameMasks
 from app.canvas.frame_model import FrameModel
 from app.canvas.image_source import ImageSource
 from app.canvas.items.instance import InstanceItem
@@ -27,6 +29,7 @@ from app.canvas.tiles import TileIndex
 from engine.media import MediaError
 
 LIVE_LIMIT = 12        # at most this many selected instances get items with handles
+MASK_REGION_LIMIT = 64  # more changed instances than this: raster the whole frame's masks again
 FRAME_CACHE = 4        # recently shown frames whose arrays, paths and pixmap are kept
 LABEL_PX = (160, 22)   # generous label size on screen, for repaint margins
 _HUGE = 1e6
@@ -45,10 +48,13 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         self.frame = FrameModel({}, document.view.color_by, self.shown)
         self.tiles = TileIndex()
         self.tiles.reset(self.frame)
-        # (asset id, frame) -> (FrameModel, TileIndex, QPixmap, image error). The current frame's
+        self.masks = FrameMasks(1, 1)
+        # Rasters a frame's masks while the GUI thread builds the rest of the scene (numpy, no GIL).
+        self._raster_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinetag-raster")
+        # (asset id, frame) -> (FrameModel, TileIndex, QPixmap, image error, path, FrameMasks). The current frame's
         # entry is edited in place; anything that changes how every frame looks clears the others.
         self._frames: OrderedDict = OrderedDict()
-        # Frames built by a prefetch thread: (asset id, frame) -> (looks epoch, FrameModel, TileIndex).
+        # Frames built by a prefetch thread: (asset id, frame) -> (looks epoch, FrameModel, TileIndex, FrameMasks).
         # Plain dict assignment/pop are atomic, so the thread stores here directly.
         self._prebuilt: dict = {}
         self._looks = 0  # bumped whenever how frames look changes: older prebuilt frames are stale
@@ -92,12 +98,19 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         categories = {c.id: c for c in doc.categories()}
         color_by, opacity, looks = doc.view.color_by, doc.view.mask_opacity, self._looks
         key = (asset_id, frame_index)
+        try:
+            asset = doc.store.asset(asset_id)
+        except Exception:  # noqa: BLE001 — gone meanwhile: nothing to prefetch
+            return
 
         def decode() -> None:
             try:
                 fm, tiles = build_frame(categories, color_by, self.shown, insts)
-                build_tiles(fm, tiles, opacity)
-                self._prebuilt = {key: (looks, fm, tiles)}  # only the latest prefetch is kept
+                build_tiles(fm, tiles)
+                masks = FrameMasks(asset.width, asset.height)
+                masks.paint_all(fm)
+                masks.image(fm, opacity)
+                self._prebuilt = {key: (looks, fm, tiles, masks)}  # only the latest prefetch is kept
             except Exception:  # noqa: BLE001 — only a head start; the switch builds it again
                 pass
             try:
@@ -106,6 +119,11 @@ class CanvasScene(SceneQueries, QGraphicsScene):
                 pass  # the scene is gone
 
         threading.Thread(target=decode, daemon=True, name="kinetag-masks").start()
+
+    def close(self) -> None:
+        """Stop the threads this scene owns (the window is closing)."""
+        self._raster_pool.shutdown(wait=True)
+        self.images.close()
 
     def image_rect(self) -> QRectF:
         asset = self.document.asset
@@ -120,6 +138,7 @@ class CanvasScene(SceneQueries, QGraphicsScene):
             self.frame = FrameModel({}, doc.view.color_by, self.shown)
             self.tiles = TileIndex()
             self.tiles.reset(self.frame)
+            self.masks = FrameMasks(1, 1)
         else:
             self._show_frame(asset, doc.frame_index, doc.instances())
         rect = self.image_rect()
@@ -132,19 +151,23 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         cached = self._frames.get(key)
         if cached is not None and _same_objects(cached[0].insts, instances) and cached[4] == asset.path:
             self._frames.move_to_end(key)
-            self.frame, self.tiles, pixmap, self.image_error, _ = cached
+            self.frame, self.tiles, pixmap, self.image_error, _, self.masks = cached
             self.image_item.setPixmap(pixmap)
             return
         pre = self._prebuilt.pop(key, None)
         if pre is not None and pre[0] == self._looks and _same_objects(pre[1].insts, instances):
-            self.frame, self.tiles = pre[1], pre[2]
+            self.frame, self.tiles, self.masks = pre[1], pre[2], pre[3]
         else:
-            pending = self.images.request(asset, frame_index)  # usually still decoding: build meanwhile
+            self.images.request(asset, frame_index)  # usually still decoding: build meanwhile
+            # The masks are rastered on another thread while this one builds the rest.
+            self.masks = FrameMasks(asset.width, asset.height)
+            self.masks.paint_later(instances, self.shown, self._raster_pool)
             self.frame, self.tiles = build_frame({c.id: c for c in self.document.categories()},
                                                  self.document.view.color_by, self.shown, instances)
-            build_tiles(self.frame, self.tiles, self.document.view.mask_opacity, until=pending)
+            self.masks.colour_later(self.frame, self.document.view.mask_opacity, self._raster_pool)
+            build_tiles(self.frame, self.tiles)
         pixmap = self._load_image(asset, frame_index)
-        self._frames[key] = (self.frame, self.tiles, pixmap, self.image_error, asset.path)
+        self._frames[key] = (self.frame, self.tiles, pixmap, self.image_error, asset.path, self.masks)
         while len(self._frames) > FRAME_CACHE:
             self._frames.popitem(last=False)
 
@@ -200,17 +223,22 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         touched = self.frame.add(fresh)
         self.tiles.regroup()
         self.tiles.mark(touched)
+        self._refresh_masks([i.id for i in fresh])
         self._repaint([self.frame.row_of[i.id] for i in fresh])
 
     def _on_updated(self, instances: list) -> None:
         fm = self.frame
+        mask_changed = []  # a box or keypoint edit leaves the mask raster as it is
         for inst in instances:
             r = fm.row_of.get(inst.id)
             if r is None:
                 self._on_added([inst])
                 continue
             before = fm.bounds[r].copy()
+            old, old_look = fm.insts[r], (int(fm.rgba[r]), bool(fm.shown[r]))
             self.tiles.mark(fm.update(inst))
+            if old.mask != inst.mask or old_look != (int(fm.rgba[r]), bool(fm.shown[r])):
+                mask_changed.append(inst.id)
             item = self.items_by_id.get(inst.id)
             if item is not None:
                 item.setPos(0, 0)  # a move gesture's offset is now in the data
@@ -218,6 +246,16 @@ class CanvasScene(SceneQueries, QGraphicsScene):
                 item.setVisible(bool(fm.shown[r]))
             self._repaint_rect(before)
             self._repaint([r])
+        self._refresh_masks(mask_changed)
+
+    def _refresh_masks(self, ids: list) -> None:
+        """Raster again where these instances' masks were and are; many at once: the whole frame."""
+        if len(ids) > MASK_REGION_LIMIT:
+            self.masks.paint_all(self.frame)
+            self.mask_layer.update()
+            return
+        for rect in self.masks.refresh(self.frame, ids, self.document.view.mask_opacity):
+            self.mask_layer.update(rect)
 
     def _repaint_rect(self, bounds) -> None:
         s = max(self.view_scale, 1e-6)
@@ -235,13 +273,17 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         self._drop_live([i for i in ids if i in self.items_by_id])
         self.tiles.mark(fm.remove(ids))
         self.tiles.regroup()
+        self._refresh_masks(list(ids))
         for b in old:
             self._repaint_rect(b)
 
     def _on_selection(self, ids: list) -> None:
         wanted = [i for i in ids if i in self.frame.row_of]
         live = set(wanted) if len(wanted) <= LIVE_LIMIT else set()
+        was_live = {self.frame.insts[r].id for r in np.flatnonzero(self.frame.live)}
         touched = self.frame.set_flags(set(wanted), live)
+        if live != was_live:
+            self._refresh_masks(list(live ^ was_live))  # a live instance's item draws its mask
         self._drop_live([i for i in self.items_by_id if i not in live])
         view = self.document.view
         for iid in live:
@@ -283,7 +325,11 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         elif name == "mask_opacity":
             self.mask_layer.update()
         elif name in ("score_threshold", "hidden_category_ids", "show_rejected"):
+            before = self.frame.shown.copy()
             touched = self.frame.refresh_shown()
+            changed = np.flatnonzero(before != self.frame.shown)
+            if changed.size:
+                self._refresh_masks([self.frame.insts[r].id for r in changed])
             for item in self.items_by_id.values():
                 item.setVisible(bool(self.frame.shown[self.frame.row_of[item.id]]))
             if touched:

@@ -3,7 +3,8 @@
 Drawing a thousand instances one QGraphicsItem each costs ~15 us of view
 overhead per item before a pixel is touched. The layers instead draw, per tile
 and per style (colour, line style, selected), all boxes as one path, all
-skeleton edges as one path and the keypoints as numpy point lists. An edit
+skeleton edges as one path and the keypoints as numpy point lists (masks are
+one image for the whole frame: frame_masks.py). An edit
 dirties its tile (two if the instance moved), so it rebuilds ~1/40 of the
 frame; a small repaint visits only the tiles it touches.
 """
@@ -15,7 +16,6 @@ import numpy as np
 from PySide6.QtCore import QRectF
 
 from app.canvas.frame_model import FrameModel
-from app.canvas.items.mask import MASKS, _key, with_alpha
 from app.canvas.paths import circles_path, rects_path, rings_path, segments_path
 
 
@@ -38,40 +38,18 @@ class StyleGroup:
 
 
 class Tile:
-    __slots__ = ("key", "dirty", "groups", "masks", "labels", "rect", "_images", "_reuse")
+    __slots__ = ("key", "dirty", "groups", "labels", "rect")
 
     def __init__(self, key: int):
         self.key = key
         self.dirty = True
         self.groups: list[StyleGroup] = []
-        self.masks: list[tuple[dict, int, tuple]] = []  # (rle, rgba, bounds) in row order
         self.labels: list[tuple[float, float, str, int]] = []
         self.rect = QRectF()
-        self._images: tuple | None = None  # (opacity, [(bounds, MaskImage | None)]) for paints
-        self._reuse: tuple | None = None  # (opacity, {(mask key, rgba): image}) from before a rebuild
-
-    def mask_images(self, opacity: float) -> list:
-        """The masks' images at this opacity, looked up once per build, not once per paint.
-        After a rebuild (an edit) the masks the tile already had keep their images."""
-        if self._images is None or self._images[0] != opacity:
-            reuse = self._reuse[1].get if self._reuse is not None and self._reuse[0] == opacity else None
-            made = [reuse((_key(rle), rgba), False) if reuse else False for rle, rgba, _ in self.masks]
-            missing = [rle for (rle, _, _), m in zip(self.masks, made) if m is False]
-            if missing:
-                MASKS.prepare(missing)  # one batched decode for all that are not cached
-            made = [m if m is not False else MASKS.get(rle, with_alpha(rgba, opacity))
-                    for (rle, rgba, _), m in zip(self.masks, made)]
-            self._images = (opacity, [(b, m) for (_, _, b), m in zip(self.masks, made)])
-        self._reuse = None
-        return self._images[1]
 
     def build(self, fm: FrameModel, rows: np.ndarray) -> None:
         rows = rows[fm.shown[rows] & ~fm.live[rows]]
-        if self._images is not None:
-            self._reuse = (self._images[0], {(_key(rle), rgba): m for (rle, rgba, _), (_, m)
-                                             in zip(self.masks, self._images[1])})
-        self.groups, self.masks, self.labels = [], [], []
-        self._images = None
+        self.groups, self.labels = [], []
         self.dirty = False
         if rows.size == 0:
             self.rect = QRectF()
@@ -85,17 +63,13 @@ class Tile:
         for g, key in enumerate(uniq):
             self.groups.append(_group(fm, rows[inverse == g], (int(key[0]), int(key[1]), bool(key[2]))))
         # Plain Python values in one pass each: per-row numpy indexing costs more than the rest of a build.
-        rgba, bounds = fm.rgba[rows].tolist(), fm.bounds[rows].tolist()
+        rgba = fm.rgba[rows].tolist()
         bx = fm.bbox[rows]
         no_box = np.isnan(bx[:, 0])
         ax = np.where(no_box, fm.bounds[rows, 0], bx[:, 0]).tolist()
         ay = np.where(no_box, fm.bounds[rows, 1], bx[:, 1]).tolist()
-        insts, labels = fm.insts, fm.labels
-        for k, r in enumerate(rows.tolist()):
-            mask = insts[r].mask
-            if mask is not None:
-                self.masks.append((mask, rgba[k], tuple(bounds[k])))
-            self.labels.append((ax[k], ay[k], labels[r], rgba[k]))
+        labels = fm.labels
+        self.labels = [(ax[k], ay[k], labels[r], rgba[k]) for k, r in enumerate(rows.tolist())]
 
 
 def _group(fm: FrameModel, rows: np.ndarray, key) -> StyleGroup:

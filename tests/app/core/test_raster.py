@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
 
 from app.canvas.paths import circles_path, rects_path, rings_path, segments_path  # noqa: E402
-from app.canvas.rle_raster import crops_many, rle_counts, rle_crop  # noqa: E402
+from app.canvas.rle_raster import crops_many, paint_masks, rle_counts, rle_crop  # noqa: E402
 from engine.geometry import decode_mask, encode_mask  # noqa: E402
 
 
@@ -94,3 +94,44 @@ def test_paths_built_from_arrays(qapp):
     assert tri.contains(QPointF(8, 2)) and not tri.contains(QPointF(2, 8))
     circles = circles_path(np.array([[50.0, 50.0]]), 4.0)
     assert circles.boundingRect().width() == pytest.approx(8.0, abs=0.2)
+
+
+def _painted_one_by_one(masks, values, h, w):
+    out = np.zeros((h, w), dtype=np.uint32)
+    for m, v in zip(masks, values):
+        out[m[:h, :w]] = v
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_paint_masks_later_covers_earlier(seed):
+    h, w = 97, 131
+    masks = random_masks(seed, 40, h, w)
+    values = np.arange(1, len(masks) + 1, dtype=np.uint32) * 0x01010101
+    rles = [encode_mask(m) for m in masks]
+    out, boxes = paint_masks(rles, values, h, w)
+    assert np.array_equal(out, _painted_one_by_one(masks, values, h, w))
+    for m, box in zip(masks, boxes):
+        if m.any():
+            ys, xs = np.nonzero(m)
+            assert tuple(box) == (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+        else:
+            assert tuple(box) == (0, 0, 0, 0)
+
+
+def test_paint_masks_mixes_other_sizes_and_uncompressed_counts_in_order():
+    h, w = 40, 60
+    big = np.zeros((50, 70), dtype=bool)
+    big[30:50, 50:70] = True  # a mask of another size, reaching past this frame
+    a = np.zeros((h, w), dtype=bool)
+    a[5:35, 10:55] = True
+    b = np.zeros((h, w), dtype=bool)
+    b[0:20, 0:20] = True
+    plain = {"size": [h, w], "counts": [int(v) for v in rle_counts(encode_mask(b)["counts"])]}
+    out, boxes = paint_masks([encode_mask(a), encode_mask(big), plain], np.array([1, 2, 3], np.uint32), h, w)
+    expected = np.zeros((h, w), dtype=np.uint32)
+    expected[a] = 1
+    expected[30:40, 50:60] = 2
+    expected[b] = 3
+    assert np.array_equal(out, expected)
+    assert tuple(boxes[1]) == (50, 30, 60, 40)
