@@ -47,6 +47,8 @@ def to_uint8(image: np.ndarray) -> torch.Tensor:
     """
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.dtype} {image.shape}")
+    if not image.flags.writeable:  # Pillow's arrays are read-only, and torch warns about sharing those
+        image = image.copy()
     return torch.from_numpy(np.ascontiguousarray(image))
 
 

@@ -1,6 +1,8 @@
 """The engine's predictions equal what the torchvision model returns when called directly."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -146,7 +148,7 @@ def test_bulk_mask_encoding_round_trips_non_square_masks():
 
 def test_uint8_handover_gives_the_model_the_same_floats_as_to_tensor():
     from engine.inference.predictor import model_input, to_tensor, to_uint8
-    image = random_image(5, 37, 53)
+    image = np.array(random_image(5, 37, 53))  # writable, as libpng's arrays are
     handed = to_uint8(image)
     assert handed.dtype == torch.uint8 and handed.shape == (37, 53, 3)
     assert handed.data_ptr() == image.__array_interface__["data"][0]  # no copy on the prefetch thread
@@ -154,3 +156,8 @@ def test_uint8_handover_gives_the_model_the_same_floats_as_to_tensor():
     assert direct.shape == (3, 37, 53) and direct.dtype == torch.float32
     assert torch.equal(direct, to_tensor(image))
     assert torch.equal(model_input(to_tensor(image), torch.device("cpu")), to_tensor(image))
+    read_only = image.copy()
+    read_only.flags.writeable = False  # as Pillow's are: copied rather than shared (torch warns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert torch.equal(to_uint8(read_only), handed)
