@@ -41,6 +41,15 @@ def color_for(inst: Instance, category: Category | None, color_by: str) -> QColo
     return QColor(FALLBACK)
 
 
+def color_key(inst: Instance, color_by: str) -> tuple:
+    """What color_for's answer depends on besides the categories, for caching it within one pass."""
+    if inst.review_state == ReviewState.REJECTED:
+        return ("rejected",)
+    if color_by == "instance":
+        return ("instance", inst.track_id if inst.track_id is not None else inst.id)
+    return ("category", inst.category_id)
+
+
 def line_style(inst: Instance) -> int:
     if inst.review_state == ReviewState.REJECTED:
         return DOTTED

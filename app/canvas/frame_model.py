@@ -49,16 +49,29 @@ class FrameModel:
         boxes = [i.bbox if i.bbox is not None else (np.nan,) * 4 for i in self.insts]
         if boxes:
             self.bbox[:] = np.asarray(boxes, dtype=np.float64)
+        full = [r for r, i in enumerate(self.insts) if i.keypoints and len(i.keypoints) == 3 * self.kdim]
+        if full:  # the usual case: every skeleton has all the category's points, one array op
+            self.kp[full] = np.asarray([self.insts[r].keypoints for r in full], dtype=np.float64).reshape(
+                len(full), self.kdim, 3)
+        colours: dict = {}
         for r, inst in enumerate(self.insts):
-            if inst.keypoints:
+            if inst.keypoints and len(inst.keypoints) != 3 * self.kdim:
                 k = len(inst.keypoints) // 3
                 self.kp[r, :k] = np.asarray(inst.keypoints[:3 * k], dtype=np.float64).reshape(k, 3)
-            self._row_meta(r, inst)
+            self._row_meta(r, inst, colours)
         self._bounds(np.arange(len(self.insts)))
 
-    def _row_meta(self, r: int, inst: Instance) -> None:
+    def _row_meta(self, r: int, inst: Instance, colours: dict | None = None) -> None:
+        """``colours``: a cache for a whole-frame pass (a QColor per row is most of its cost)."""
         cat = self.categories.get(inst.category_id)
-        self.rgba[r] = colors.color_for(inst, cat, self.color_by).rgba()
+        if colours is None:
+            self.rgba[r] = colors.color_for(inst, cat, self.color_by).rgba()
+        else:
+            key = colors.color_key(inst, self.color_by)
+            rgba = colours.get(key)
+            if rgba is None:
+                rgba = colours[key] = colors.color_for(inst, cat, self.color_by).rgba()
+            self.rgba[r] = rgba
         self.style[r] = colors.line_style(inst)
         self.cat[r] = inst.category_id
         self.shown[r] = self._shown_fn(inst)
@@ -149,8 +162,9 @@ class FrameModel:
 
     def refresh_meta(self) -> None:
         """Colours, styles, filters and labels again (colour mode, categories, thresholds)."""
+        colours: dict = {}
         for r, inst in enumerate(self.insts):
-            self._row_meta(r, inst)
+            self._row_meta(r, inst, colours)
 
     def refresh_shown(self) -> set[int]:
         new = np.fromiter((self._shown_fn(i) for i in self.insts), dtype=bool, count=len(self.insts))

@@ -165,7 +165,8 @@ class Prefetcher:
         if not frames:
             return
         try:
-            reader = VideoReader(source.path)
+            # Beside a model that keeps every core busy, more decoder threads only cost more CPU.
+            reader = VideoReader(source.path, threads=1 if self._background else 0)
         except MediaError as exc:
             yield _Unreadable(f"{exc} (frames {frames.start}..{frames[-1]} skipped)", len(frames))
             return

@@ -29,8 +29,11 @@ class VideoReader:
     Not thread-safe: give each thread its own reader.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, threads: int = 0):
+        """``threads``: decoder threads, 0 for FFmpeg's choice (one per core, frame and slice
+        threading); 1 for a caller whose other threads already keep every core busy."""
         self.path = Path(path)
+        self._threads = int(threads)
         self.seek_count = 0  # how often read() had to seek; for tests and benchmarks
         if not self.path.is_file():
             raise MediaError(self.path, "file not found")
@@ -48,7 +51,9 @@ class VideoReader:
         if not self._container.streams.video:
             raise MediaError(self.path, "no video stream")
         self._stream = self._container.streams.video[0]
-        self._stream.thread_type = "AUTO"
+        if self._threads != 1:
+            self._stream.thread_type = "AUTO"
+        self._stream.codec_context.thread_count = max(0, self._threads)
         rate = self._stream.average_rate or self._stream.guessed_rate or self._stream.base_rate
         if not rate:
             raise MediaError(self.path, "unknown frame rate")

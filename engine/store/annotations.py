@@ -14,12 +14,11 @@ from engine.store.bulk import insert_rows
 from engine.store.errors import RecordNotFound
 from engine.store.events import StoreEvent
 from engine.store.rows import (
-    INSTANCE_COLUMNS, caption_from_row, caption_to_row, instance_from_row, instance_from_sqlite, instance_to_row,
+    INSTANCE_SELECT, caption_from_row, caption_to_row, instance_from_row, instance_from_sqlite, instance_to_row,
     now,
 )
 
-_FRAME_SQL = (f"SELECT {', '.join(INSTANCE_COLUMNS)} FROM instances "
-              f"WHERE asset_id = ? AND frame_index = ? ORDER BY id")
+_FRAME_SQL = f"SELECT {INSTANCE_SELECT} FROM instances WHERE asset_id = ? AND frame_index = ? ORDER BY id"
 _EDITABLE_STATES = (str(AssetState.UNLABELED), str(AssetState.PREDICTED))
 
 

@@ -53,10 +53,13 @@ def test_written_as_h264_when_available(video_path):
         assert stream.codec_context.pix_fmt == "yuv420p"
 
 
-def test_random_access_in_shuffled_order(video_path):
+@pytest.mark.parametrize("threads", [0, 1])
+def test_random_access_in_shuffled_order(video_path, threads):
     order = list(range(N_FRAMES)) * 2
     random.Random(1).shuffle(order)
-    with VideoReader(video_path) as reader:
+    with VideoReader(video_path, threads=threads) as reader:
+        if threads == 1:
+            assert reader._stream.codec_context.thread_count == 1
         for index in order:
             frame = reader.read(index)
             assert frame.shape == (HEIGHT, WIDTH, 3) and frame.dtype == np.uint8
