@@ -172,8 +172,7 @@ def paint_masks(rles: list[dict], values: np.ndarray, height: int, width: int) -
     boxes = np.zeros((len(rles), 4), dtype=np.int64)
     batch: list[int] = []  # painted in order: frame-sized masks in batches between the others
     for k, rle in enumerate(rles):
-        counts = rle["counts"]
-        if int(rle["size"][0]) == height and int(rle["size"][1]) == width and not isinstance(counts, list):
+        if frame_sized(rle, height, width):
             batch.append(k)
             continue
         _paint_batch(out, boxes, rles, values, batch, height, width)
@@ -183,20 +182,34 @@ def paint_masks(rles: list[dict], values: np.ndarray, height: int, width: int) -
     return out, boxes
 
 
+def frame_sized(rle: dict, height: int, width: int) -> bool:
+    """A compressed RLE of this frame's size: what the batched passes take."""
+    return (int(rle["size"][0]) == height and int(rle["size"][1]) == width
+            and not isinstance(rle["counts"], list))
+
+
 def _paint_batch(out, boxes, rles, values, ks: list[int], height: int, width: int) -> None:
+    pieces = batch_pieces(rles, values, ks, height, width, boxes)
+    if pieces is not None:
+        paint_columns(out, pieces, 0, width, overwrite=ks[0] == 0)
+
+
+def batch_pieces(rles, values, ks: list[int], height: int, width: int, boxes: np.ndarray):
+    """The pieces of the masks ``ks`` (frame-sized, compressed) as (column, y0, y1 inclusive,
+    value) arrays in painting order; fills their rows of ``boxes``. None: nothing to paint."""
     if not ks:
-        return
+        return None
     strings = [rles[k]["counts"] if isinstance(rles[k]["counts"], str) else rles[k]["counts"].decode("ascii")
                for k in ks]
     pieces = _pieces(strings, height)
     if pieces is None:
-        return
+        return None
     col, py0, py1, pm = pieces
     if int(col.max()) >= width:  # counts that run past the frame: drop what is outside
         keep = col < width
         col, py0, py1, pm = col[keep], py0[keep], py1[keep], pm[keep]
         if col.size == 0:
-            return
+            return None
     ks_arr = np.asarray(ks, dtype=np.int64)
     # Boxes: pieces are ordered by mask, so each mask's pieces are one block.
     first = np.flatnonzero(np.r_[True, pm[1:] != pm[:-1]])
@@ -205,27 +218,42 @@ def _paint_batch(out, boxes, rles, values, ks: list[int], height: int, width: in
     boxes[owner, 2] = np.maximum.reduceat(col, first) + 1
     boxes[owner, 1] = np.minimum.reduceat(py0, first)
     boxes[owner, 3] = np.maximum.reduceat(py1, first) + 1
-    # Without touching pixels one by one: cut the column-major frame at every piece's ends,
+    return col, py0, py1, np.asarray(values, dtype=np.uint32)[ks_arr][pm]
+
+
+def paint_columns(out: np.ndarray, pieces, x0: int, x1: int, overwrite: bool) -> None:
+    """Paint the pieces that fall in columns [x0, x1) into ``out[:, x0:x1]``; a band of columns
+    is independent of the others, so threads may paint different bands of one image at once."""
+    col, py0, py1, value = pieces
+    if x0 > 0 or x1 < out.shape[1]:
+        keep = (col >= x0) & (col < x1)
+        col, py0, py1, value = col[keep] - x0, py0[keep], py1[keep], value[keep]
+    height = out.shape[0]
+    band = out[:, x0:x1]
+    if col.size == 0:
+        if overwrite:
+            band[:] = 0
+        return
+    # Without touching pixels one by one: cut the column-major band at every piece's ends,
     # give each elementary interval the last piece covering it, then expand all at once.
     start = col * height + py0
     end = start + (py1 - py0 + 1)
-    cuts = np.sort(np.concatenate([start, end, [0, height * width]]))  # np.unique is 40x slower here
+    cuts = np.sort(np.concatenate([start, end, [0, height * (x1 - x0)]]))  # np.unique is 40x slower here
     cuts = cuts[np.r_[True, cuts[1:] != cuts[:-1]]]
     first_cut, last_cut = np.searchsorted(cuts, start), np.searchsorted(cuts, end)
     spans = last_cut - first_cut
     piece = np.repeat(np.arange(start.size), spans)
     interval = np.repeat(first_cut - (np.cumsum(spans) - spans), spans) + np.arange(int(spans.sum()))
     owner = np.full(cuts.size - 1, -1, dtype=np.int64)
-    # Pieces are in mask order and ``piece`` ascends, so the last assignment per interval is the
-    # latest mask's (NumPy assigns sequentially; test_paint_masks_later_covers_earlier pins it).
+    # Pieces are in painting order and ``piece`` ascends, so the last assignment per interval is
+    # the latest mask's (NumPy assigns sequentially; test_paint_masks_later_covers_earlier pins it).
     owner[interval] = piece
-    piece_value = np.asarray(values, dtype=np.uint32)[ks_arr][pm]
-    interval_value = np.where(owner >= 0, piece_value[owner], np.uint32(0)).astype(np.uint32)
-    column_major = np.repeat(interval_value, np.diff(cuts)).reshape(width, height)
-    if ks[0] == 0:  # nothing painted before this batch
-        out[:] = column_major.T
-    else:  # masks painted before: keep them where this batch paints nothing
-        np.copyto(out, column_major.T, where=column_major.T != 0)
+    interval_value = np.where(owner >= 0, value[owner], np.uint32(0)).astype(np.uint32)
+    column_major = np.repeat(interval_value, np.diff(cuts)).reshape(x1 - x0, height)
+    if overwrite:
+        band[:] = column_major.T
+    else:  # masks painted before: keep them where these paint nothing
+        np.copyto(band, column_major.T, where=column_major.T != 0)
 
 
 def _paint_one(out, boxes, k: int, rle: dict, value) -> None:
