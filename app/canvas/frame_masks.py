@@ -127,6 +127,12 @@ class FrameMasks:
             self._view_key = key
         return self._image
 
+    def shrink(self) -> None:
+        """Drop the coloured pixels (a frame-sized copy) of a frame no longer shown; image()
+        makes them again from the slot raster, one lookup, if the frame is shown again."""
+        if self._pending is None:
+            self._pixels = self._image = None
+
     def _lookup(self, fm: FrameModel, opacity: float) -> np.ndarray:
         lut = np.zeros(len(self._slot_ids), dtype=np.uint32)
         row_of = fm.row_of

@@ -148,6 +148,8 @@ class CanvasScene(SceneQueries, QGraphicsScene):
 
     def _show_frame(self, asset, frame_index: int, instances: list) -> None:
         key = (asset.id, frame_index)
+        if self.masks is not None:
+            self.masks.shrink()  # the frame being left keeps its slot raster, not its colours
         cached = self._frames.get(key)
         if cached is not None and _same_objects(cached[0].insts, instances) and cached[4] == asset.path:
             self._frames.move_to_end(key)

@@ -123,3 +123,13 @@ def test_a_colour_change_of_every_instance_is_not_lost_by_a_later_edit(two_overl
     px = pixels(masks.image(fm, 1.0))
     assert px[10, 10] == int(premultiplied(with_alpha(int(fm.rgba[0]), 1.0)))
     assert px[10, 10] != expected_value(RED, 1.0)
+
+
+def test_shrink_drops_the_colours_and_image_makes_them_again(two_overlapping):
+    fm = frame(two_overlapping)
+    masks = FrameMasks(W, H)
+    masks.paint_all(fm)
+    before = pixels(masks.image(fm, 1.0))
+    masks.shrink()
+    assert masks._pixels is None
+    assert np.array_equal(pixels(masks.image(fm, 1.0)), before)
