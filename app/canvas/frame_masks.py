@@ -78,7 +78,9 @@ class FrameMasks:
 
     def paint_all(self, fm: FrameModel) -> None:
         """Raster every drawn mask of ``fm`` now (on any thread that owns ``fm`` meanwhile)."""
-        self._install(paint_masks(*self._inputs(fm.insts, _drawn(fm)), self.height, self.width))
+        self._pending = None  # a raster still on its way is of older instances: drop it
+        rles, slots = self._inputs(fm.insts, _drawn(fm))
+        self._install(paint_masks(rles, slots, self.height, self.width) if rles else (None, []))
 
     def paint_later(self, instances: list, shown, pool) -> None:
         """Raster on ``pool``'s thread the masks of ``instances`` for which ``shown(instance)``
@@ -86,12 +88,17 @@ class FrameMasks:
         go on; ``colour_later`` may follow at once, and the first ``image()`` or edit waits."""
         drawn = [inst.mask is not None and shown(inst) for inst in instances]
         rles, slots = self._inputs(instances, drawn)
+        if not rles:  # nothing to raster: no frame-sized array until a mask appears
+            self._install((None, []))
+            return
         painted = pool.submit(paint_masks, rles, slots, self.height, self.width)
         self._pending = painted
 
     def colour_later(self, fm: FrameModel, opacity: float, pool) -> None:
         """Colour the raster on ``pool``'s thread after ``paint_later`` (the pool runs one job
         at a time, in order); the lookup table is made here, from ``fm`` as it is now."""
+        if self._pending is None:
+            return
         painted, lut, key = self._pending, self._lookup(fm, opacity), (opacity, fm.rgba.tobytes())
 
         def colour():
@@ -150,10 +157,12 @@ class FrameMasks:
         """After the instances ``ids`` changed (geometry, colour, visibility, liveness, or gone):
         raster their old and new mask boxes again. Returns the image rectangles that changed."""
         self._wait()
-        if self._owner is None:
-            return []
-        regions = []
         drawn = _drawn(fm)
+        if self._owner is None:
+            if not any(drawn[fm.row_of[i]] for i in ids if i in fm.row_of):
+                return []
+            self._owner = np.zeros((self.height, self.width), dtype=np.uint32)  # the frame's first mask
+        regions = []
         for iid in ids:
             old = self._box_of.pop(iid, None)
             if old is not None:

@@ -245,9 +245,9 @@ def paint_columns(out: np.ndarray, pieces, x0: int, x1: int, overwrite: bool) ->
     piece = np.repeat(np.arange(start.size), spans)
     interval = np.repeat(first_cut - (np.cumsum(spans) - spans), spans) + np.arange(int(spans.sum()))
     owner = np.full(cuts.size - 1, -1, dtype=np.int64)
-    # Pieces are in painting order and ``piece`` ascends, so the last assignment per interval is
-    # the latest mask's (NumPy assigns sequentially; test_paint_masks_later_covers_earlier pins it).
-    owner[interval] = piece
+    # Pieces are in painting order: the latest piece over an interval is its highest index.
+    # (Plain assignment would do it too, but NumPy does not promise which repeated index wins.)
+    np.maximum.at(owner, interval, piece)
     interval_value = np.where(owner >= 0, value[owner], np.uint32(0)).astype(np.uint32)
     column_major = np.repeat(interval_value, np.diff(cuts)).reshape(x1 - x0, height)
     if overwrite:

@@ -5,6 +5,7 @@ GUI, COCO import) must apply the EXIF orientation the same way: through here.
 """
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -78,15 +79,18 @@ def read_image(path: str | Path) -> np.ndarray:
 
 
 def _decode_png(path: Path, img: Image.Image) -> np.ndarray | None:
-    """The pixels Pillow would give for an RGB(A) PNG, decoded by libpng; None: let Pillow do it."""
+    """The pixels Pillow would give for an RGB(A) PNG, decoded by libpng; None: let Pillow do it
+    (EXIF orientation anywhere in the file, or data libpng refuses but Pillow may still read)."""
     try:
-        if _orientation(img) != 1:
-            return None
-        pixels = _png_decode(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         raise MediaError(path, f"cannot read file ({exc})") from exc
-    except Exception as exc:  # imagecodecs.PngError and friends
-        raise MediaError(path, f"cannot decode image ({exc})") from exc
+    if _orientation(img) != 1 or "Raw profile type exif" in img.info or b"eXIf" in _png_chunks(data):
+        return None
+    try:
+        pixels = _png_decode(data)
+    except Exception:  # noqa: BLE001 — e.g. a CRC error Pillow ignores; Pillow's verdict and message count
+        return None
     if pixels.ndim != 3 or pixels.shape[:2] != (img.height, img.width) or pixels.shape[2] not in (3, 4):
         return None
     if pixels.dtype == np.uint16:  # Pillow keeps a 16-bit channel's high byte
@@ -94,6 +98,18 @@ def _decode_png(path: Path, img: Image.Image) -> np.ndarray | None:
     elif pixels.dtype != np.uint8:
         return None
     return pixels if pixels.shape[2] == 3 else np.ascontiguousarray(pixels[:, :, :3])
+
+
+def _png_chunks(data: bytes) -> set[bytes]:
+    """The chunk types of a PNG, from their headers (an eXIf chunk may follow the pixels)."""
+    types, pos = set(), 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        types.add(kind)
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return types
 
 
 def _orientation(img: Image.Image) -> int:

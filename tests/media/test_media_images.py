@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from engine.media import MediaError, image_size, read_image
 from engine.media import images
@@ -144,3 +144,38 @@ def test_png_with_exif_orientation_is_rotated(tmp_path):
     img.save(path, exif=exif)
     assert image_size(path) == (20, 40)
     assert np.array_equal(read_image(path), np.rot90(rgb, k=-1))
+
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    import struct
+    import zlib
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def test_png_with_exif_after_the_pixels_is_rotated_like_pillow_does(tmp_path):
+    rgb = _pattern(height=20, width=40)
+    plain = tmp_path / "plain.png"
+    Image.fromarray(rgb).save(plain)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = plain.read_bytes()
+    end = data.rindex(b"IEND") - 4  # the IEND chunk starts with its length
+    path = tmp_path / "late_exif.png"
+    path.write_bytes(data[:end] + _chunk(b"eXIf", exif.tobytes()) + data[end:])
+    with Image.open(path) as img:
+        img.load()
+        expected = np.asarray(ImageOps.exif_transpose(img).convert("RGB"))
+    assert expected.shape == (40, 20, 3)  # Pillow does rotate it
+    assert np.array_equal(read_image(path), expected)
+
+
+def test_png_that_libpng_refuses_gets_pillows_verdict(tmp_path):
+    rgb = _pattern(height=20, width=40)
+    path = tmp_path / "bad_crc.png"
+    Image.fromarray(rgb).save(path)
+    data = bytearray(path.read_bytes())
+    idat = data.index(b"IDAT")
+    length = int.from_bytes(data[idat - 4:idat], "big")
+    data[idat + 4 + length] ^= 0xFF  # the IDAT chunk's CRC: libpng refuses, Pillow does not check it
+    path.write_bytes(bytes(data))
+    assert np.array_equal(read_image(path), rgb)

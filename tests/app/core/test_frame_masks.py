@@ -133,3 +133,32 @@ def test_shrink_drops_the_colours_and_image_makes_them_again(two_overlapping):
     masks.shrink()
     assert masks._pixels is None
     assert np.array_equal(pixels(masks.image(fm, 1.0)), before)
+
+
+def test_paint_all_while_a_threaded_raster_is_pending_keeps_the_new_one(two_overlapping):
+    import threading
+    fm = frame(two_overlapping)
+    masks = FrameMasks(W, H)
+    gate = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(gate.wait)  # the raster thread is busy: the frame's raster waits in the queue
+        masks.paint_later(fm.insts, fm._shown_fn, pool)
+        masks.colour_later(fm, 1.0, pool)
+        fm.remove([10])  # many changes before the first paint: the scene rasters everything again
+        masks.paint_all(fm)
+        gate.set()
+        px = pixels(masks.image(fm, 1.0))
+    assert px[10, 10] == 0 and px[45, 60] == expected_value(BLUE, 1.0)
+    assert masks.box(10) is None
+
+
+def test_a_frame_without_masks_has_no_raster_until_its_first_mask():
+    fm = frame([Instance(1, 1, id=20, bbox=(0, 0, 5, 5))])
+    masks = FrameMasks(W, H)
+    with ThreadPoolExecutor(1) as pool:
+        masks.paint_later(fm.insts, fm._shown_fn, pool)
+        masks.colour_later(fm, 1.0, pool)
+    assert masks.image(fm, 1.0) is None and masks._owner is None
+    fm.update(Instance(1, 1, id=20, bbox=(0, 0, 10, 10), mask=rect_mask(0, 0, 10, 10)))
+    masks.refresh(fm, [20], 1.0)
+    assert pixels(masks.image(fm, 1.0))[5, 5] == expected_value(RED, 1.0)
