@@ -172,7 +172,7 @@ def paint_masks(rles: list[dict], values: np.ndarray, height: int, width: int) -
     boxes = np.zeros((len(rles), 4), dtype=np.int64)
     batch: list[int] = []  # painted in order: frame-sized masks in batches between the others
     for k, rle in enumerate(rles):
-        if frame_sized(rle, height, width):
+        if _frame_sized(rle, height, width):
             batch.append(k)
             continue
         _paint_batch(out, boxes, rles, values, batch, height, width)
@@ -182,19 +182,19 @@ def paint_masks(rles: list[dict], values: np.ndarray, height: int, width: int) -
     return out, boxes
 
 
-def frame_sized(rle: dict, height: int, width: int) -> bool:
+def _frame_sized(rle: dict, height: int, width: int) -> bool:
     """A compressed RLE of this frame's size: what the batched passes take."""
     return (int(rle["size"][0]) == height and int(rle["size"][1]) == width
             and not isinstance(rle["counts"], list))
 
 
 def _paint_batch(out, boxes, rles, values, ks: list[int], height: int, width: int) -> None:
-    pieces = batch_pieces(rles, values, ks, height, width, boxes)
+    pieces = _batch_pieces(rles, values, ks, height, width, boxes)
     if pieces is not None:
-        paint_columns(out, pieces, 0, width, overwrite=ks[0] == 0)
+        _paint_pieces(out, pieces, overwrite=ks[0] == 0)
 
 
-def batch_pieces(rles, values, ks: list[int], height: int, width: int, boxes: np.ndarray):
+def _batch_pieces(rles, values, ks: list[int], height: int, width: int, boxes: np.ndarray):
     """The pieces of the masks ``ks`` (frame-sized, compressed) as (column, y0, y1 inclusive,
     value) arrays in painting order; fills their rows of ``boxes``. None: nothing to paint."""
     if not ks:
@@ -221,24 +221,15 @@ def batch_pieces(rles, values, ks: list[int], height: int, width: int, boxes: np
     return col, py0, py1, np.asarray(values, dtype=np.uint32)[ks_arr][pm]
 
 
-def paint_columns(out: np.ndarray, pieces, x0: int, x1: int, overwrite: bool) -> None:
-    """Paint the pieces that fall in columns [x0, x1) into ``out[:, x0:x1]``; a band of columns
-    is independent of the others, so threads may paint different bands of one image at once."""
+def _paint_pieces(out: np.ndarray, pieces, overwrite: bool) -> None:
+    """Paint (column, y0, y1 inclusive, value) pieces, in order, into ``out``."""
     col, py0, py1, value = pieces
-    if x0 > 0 or x1 < out.shape[1]:
-        keep = (col >= x0) & (col < x1)
-        col, py0, py1, value = col[keep] - x0, py0[keep], py1[keep], value[keep]
-    height = out.shape[0]
-    band = out[:, x0:x1]
-    if col.size == 0:
-        if overwrite:
-            band[:] = 0
-        return
-    # Without touching pixels one by one: cut the column-major band at every piece's ends,
+    height, width = out.shape
+    # Without touching pixels one by one: cut the column-major frame at every piece's ends,
     # give each elementary interval the last piece covering it, then expand all at once.
     start = col * height + py0
     end = start + (py1 - py0 + 1)
-    cuts = np.sort(np.concatenate([start, end, [0, height * (x1 - x0)]]))  # np.unique is 40x slower here
+    cuts = np.sort(np.concatenate([start, end, [0, height * width]]))  # np.unique is 40x slower here
     cuts = cuts[np.r_[True, cuts[1:] != cuts[:-1]]]
     first_cut, last_cut = np.searchsorted(cuts, start), np.searchsorted(cuts, end)
     spans = last_cut - first_cut
@@ -249,11 +240,11 @@ def paint_columns(out: np.ndarray, pieces, x0: int, x1: int, overwrite: bool) ->
     # (Plain assignment would do it too, but NumPy does not promise which repeated index wins.)
     np.maximum.at(owner, interval, piece)
     interval_value = np.where(owner >= 0, value[owner], np.uint32(0)).astype(np.uint32)
-    column_major = np.repeat(interval_value, np.diff(cuts)).reshape(x1 - x0, height)
+    column_major = np.repeat(interval_value, np.diff(cuts)).reshape(width, height)
     if overwrite:
-        band[:] = column_major.T
+        out[:] = column_major.T
     else:  # masks painted before: keep them where these paint nothing
-        np.copyto(band, column_major.T, where=column_major.T != 0)
+        np.copyto(out, column_major.T, where=column_major.T != 0)
 
 
 def _paint_one(out, boxes, k: int, rle: dict, value) -> None:
