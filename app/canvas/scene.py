@@ -49,7 +49,8 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         self.tiles = TileIndex()
         self.tiles.reset(self.frame)
         self.masks = FrameMasks(1, 1)
-        # Rasters a frame's masks while the GUI thread builds the rest of the scene (numpy, no GIL).
+        # Rasters a frame's masks while the GUI thread builds the rest of the scene (whole-array
+        # numpy, which lets go of the GIL while it works).
         self._raster_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinetag-raster")
         # (asset id, frame) -> (FrameModel, TileIndex, QPixmap, image error, path, FrameMasks). The current frame's
         # entry is edited in place; anything that changes how every frame looks clears the others.
