@@ -71,19 +71,25 @@ def rle_crop(rle: dict) -> tuple[int, int, np.ndarray] | None:
         s = fg_start - col0 * height
         e = fg_end - col0 * height
         span = ncols * height
-    lengths = np.empty(2 * s.size + 1, dtype=np.int64)
-    lengths[0] = s[0]
-    lengths[1:-1:2] = e - s
-    lengths[2:-1:2] = s[1:] - e[:-1]
-    lengths[-1] = span - e[-1]
-    values = np.zeros(lengths.size, dtype=bool)
-    values[1::2] = True
-    flat = np.repeat(values, lengths)
+    flat = _spans_to_bits(s, e, span)
     if crossing.any():
         crop = flat.reshape(ncols, height)[:, y0:y1 + 1].T
     else:
         crop = flat.reshape(ncols, crop_h).T
     return col0, y0, np.ascontiguousarray(crop)
+
+
+def _spans_to_bits(starts: np.ndarray, ends: np.ndarray, total: int) -> np.ndarray:
+    """A bool array of ``total`` that is True in the sorted, disjoint spans [starts, ends):
+    alternating gap and span lengths, expanded by one np.repeat."""
+    lengths = np.empty(2 * starts.size + 1, dtype=np.int64)
+    lengths[0] = starts[0]
+    lengths[1:-1:2] = ends - starts
+    lengths[2:-1:2] = starts[1:] - ends[:-1]
+    lengths[-1] = total - ends[-1]
+    on = np.zeros(lengths.size, dtype=bool)
+    on[1::2] = True
+    return np.repeat(on, lengths)
 
 
 def crops_many(rles: list[dict]) -> list[tuple[int, int, np.ndarray] | None]:
@@ -278,16 +284,8 @@ def _crops_same_height(strings: list[str], height: int) -> list:
     offset = np.cumsum(size) - size
     gs = offset[slot] + (col - colmin[slot]) * crop_h[slot] + (py0 - ymin[slot])
     ge = gs + (py1 - py0 + 1)
-    # 6. Paint every piece at once: alternating gap / piece lengths, then np.repeat.
-    total = int(size.sum())
-    runs = np.empty(2 * gs.size + 1, dtype=np.int64)
-    runs[0] = gs[0]
-    runs[1:-1:2] = ge - gs
-    runs[2:-1:2] = gs[1:] - ge[:-1]
-    runs[-1] = total - ge[-1]
-    on = np.zeros(runs.size, dtype=bool)
-    on[1::2] = True
-    buf = np.repeat(on, runs)
+    # 6. Paint every piece at once.
+    buf = _spans_to_bits(gs, ge, int(size.sum()))
     for k, mask in enumerate(pm[first]):
         o = int(offset[k])
         block = buf[o:o + int(size[k])].reshape(int(ncols[k]), int(crop_h[k]))
