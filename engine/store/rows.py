@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import orjson
 
@@ -81,8 +82,12 @@ _SOURCES = {str(s): s for s in Source}
 _REVIEW_STATES = {str(s): s for s in ReviewState}
 
 
+@lru_cache(maxsize=4096)
 def _sqlite_time(text) -> datetime | None:
-    """SQLAlchemy's SQLite DateTime text (naive UTC, 'YYYY-MM-DD HH:MM:SS.ffffff') -> aware UTC."""
+    """SQLAlchemy's SQLite DateTime text (naive UTC, 'YYYY-MM-DD HH:MM:SS.ffffff') -> aware UTC.
+
+    Cached: a model's predictions share their batch's stamp, and parsing plus
+    setting the zone costs more than the rest of a row (datetimes are immutable)."""
     if text is None:
         return None
     value = datetime.fromisoformat(text)

@@ -114,9 +114,9 @@ def test_png_fast_path_gives_pillows_pixels(tmp_path, monkeypatch, mode):
     path = tmp_path / f"{mode}.png"
     Image.fromarray(rng.integers(0, 256, size=(37, 53, channels), dtype=np.uint8), mode).save(path)
     calls = []
-    real = images._png_decode
-    assert real is not None, "imagecodecs is a dependency: the fast path must be there"
-    monkeypatch.setattr(images, "_png_decode", lambda data: calls.append(len(data)) or real(data))
+    real = images.png_decode.decode
+    assert images.png_decode.available, "imagecodecs is a dependency: the fast path must be there"
+    monkeypatch.setattr(images.png_decode, "decode", lambda data: calls.append(len(data)) or real(data))
     out = read_image(path)
     assert calls, "an RGB(A) PNG goes through libpng"
     assert out.dtype == np.uint8 and out.shape == (37, 53, 3) and out.flags.c_contiguous
