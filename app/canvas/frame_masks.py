@@ -4,9 +4,11 @@ A crowded frame has a thousand masks; an image and a draw call apiece cost
 more than the frame's pixels. Instead two frame-sized rasters are kept:
 
 - ``owner``: for each pixel, the slot of the instance whose mask is on top
-  there (0: none). Painted in one go from all the RLEs (rle_raster.paint_masks:
+  there (0: none). Painted in one go from all the RLEs (rle_raster.raster_masks:
   whole-array numpy, so a thread can do it beside the GUI thread's Python work),
-  and again only inside the box of an instance that changed.
+  and again only inside the box of an instance that changed. Until the first
+  edit it is kept as column-major runs (rle_raster.Runs), a tenth of the size,
+  which are coloured without expanding the slots first.
 - ``pixels``: ``lut[owner]``, premultiplied ARGB32 with colour and opacity;
   colour, category or opacity changes only rebuild the small lookup table and
   redo this one gather.
@@ -27,7 +29,7 @@ from PySide6.QtGui import QImage
 
 from app.canvas.frame_model import FrameModel
 from app.canvas.items.mask import MASKS, with_alpha
-from app.canvas.rle_raster import paint_masks
+from app.canvas.rle_raster import Runs, raster_masks
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), image pixels
 
@@ -56,6 +58,7 @@ class FrameMasks:
         self._slot_of: dict[int, int] = {}
         self._box_of: dict[int, Box] = {}  # instance id -> its mask's box, for drawn instances
         self._owner: np.ndarray | None = None
+        self._runs: Runs | None = None  # the owner raster before it is needed as an array (edits)
         self._pixels: np.ndarray | None = None
         self._image: QImage | None = None
         self._lut = np.zeros(1, dtype=np.uint32)  # slot -> pixel value
@@ -67,12 +70,13 @@ class FrameMasks:
         ids = [inst.id for inst, d in zip(instances, drawn) if d]
         self._slot_ids = [None, *ids]
         self._slot_of = {iid: k + 1 for k, iid in enumerate(ids)}
-        self._owner = self._pixels = self._image = None
+        self._owner = self._runs = self._pixels = self._image = None
         self._view_key = None
         return [inst.mask for inst, d in zip(instances, drawn) if d], np.arange(1, len(ids) + 1, dtype=np.uint32)
 
-    def _install(self, painted: tuple[np.ndarray, np.ndarray]) -> None:
-        self._owner, boxes = painted
+    def _install(self, painted: tuple) -> None:
+        slots, boxes = painted
+        self._owner, self._runs = (None, slots) if isinstance(slots, Runs) else (slots, None)
         self._box_of = {iid: tuple(int(v) for v in box)
                         for iid, box in zip(self._slot_ids[1:], boxes) if box[2] > box[0]}
 
@@ -80,7 +84,7 @@ class FrameMasks:
         """Raster every drawn mask of ``fm`` now (on any thread that owns ``fm`` meanwhile)."""
         self._pending = None  # a raster still on its way is of older instances: drop it
         rles, slots = self._inputs(fm.insts, _drawn(fm))
-        self._install(paint_masks(rles, slots, self.height, self.width) if rles else (None, []))
+        self._install(raster_masks(rles, slots, self.height, self.width) if rles else (None, []))
 
     def paint_later(self, instances: list, shown, pool) -> None:
         """Raster on ``pool``'s thread the masks of ``instances`` for which ``shown(instance)``
@@ -91,7 +95,7 @@ class FrameMasks:
         if not rles:  # nothing to raster: no frame-sized array until a mask appears
             self._install((None, []))
             return
-        painted = pool.submit(paint_masks, rles, slots, self.height, self.width)
+        painted = pool.submit(raster_masks, rles, slots, self.height, self.width)
         self._pending = painted
 
     def colour_later(self, fm: FrameModel, opacity: float, pool) -> None:
@@ -102,8 +106,8 @@ class FrameMasks:
         painted, lut, key = self._pending, self._lookup(fm, opacity), (opacity, fm.rgba.tobytes())
 
         def colour():
-            owner, boxes = painted.result()
-            return owner, boxes, lut, lut[owner]
+            slots, boxes = painted.result()
+            return slots, boxes, lut, _coloured(slots, lut)
 
         self._pending = pool.submit(colour)
         self._view_key = key
@@ -124,12 +128,12 @@ class FrameMasks:
     def image(self, fm: FrameModel, opacity: float) -> QImage | None:
         """The coloured raster for ``fm``'s current colours at ``opacity`` (None: no masks)."""
         self._wait()
-        if self._owner is None or not self._box_of:
+        if (self._owner is None and self._runs is None) or not self._box_of:
             return None
         key = (opacity, fm.rgba.tobytes())
         if self._pixels is None or self._view_key != key:
             self._lut = self._lookup(fm, opacity)
-            self._pixels = self._lut[self._owner]
+            self._pixels = _coloured(self._runs if self._owner is None else self._owner, self._lut)
             self._image = self._wrap(self._pixels)
             self._view_key = key
         return self._image
@@ -158,6 +162,8 @@ class FrameMasks:
         raster their old and new mask boxes again. Returns the image rectangles that changed."""
         self._wait()
         drawn = _drawn(fm)
+        if self._owner is None and self._runs is not None:
+            self._owner, self._runs = self._runs.expand(), None  # edits work on the array
         if self._owner is None:
             if not any(drawn[fm.row_of[i]] for i in ids if i in fm.row_of):
                 return []
@@ -220,6 +226,10 @@ class FrameMasks:
             ix1, iy1 = min(x1, box[2]), min(y1, box[3])
             sub = bits[iy0 - cy:iy1 - cy, ix0 - cx:ix1 - cx]
             owner[iy0 - y0:iy1 - y0, ix0 - x0:ix1 - x0][sub] = self._slot_of[inst.id]
+
+
+def _coloured(slots: Runs | np.ndarray, lut: np.ndarray) -> np.ndarray:
+    return slots.expand(lut) if isinstance(slots, Runs) else lut[slots]
 
 
 def _clip(box: Box, width: int, height: int) -> Box | None:

@@ -227,12 +227,32 @@ def _batch_pieces(rles, values, ks: list[int], height: int, width: int, boxes: n
     return col, py0, py1, np.asarray(values, dtype=np.uint32)[ks_arr][pm]
 
 
-def _paint_pieces(out: np.ndarray, pieces, overwrite: bool) -> None:
-    """Paint (column, y0, y1 inclusive, value) pieces, in order, into ``out``."""
+class Runs:
+    """A (height, width) raster kept as column-major runs: run k covers the flat column-major
+    pixels cuts[k]:cuts[k + 1] and holds values[k]. A crowded frame's mask raster is ~100k runs,
+    a tenth of its pixels; expanding it costs two frame-sized passes."""
+
+    __slots__ = ("height", "width", "cuts", "values")
+
+    def __init__(self, height: int, width: int, cuts: np.ndarray, values: np.ndarray):
+        self.height, self.width, self.cuts, self.values = height, width, cuts, values
+
+    @classmethod
+    def empty(cls, height: int, width: int) -> "Runs":
+        return cls(height, width, np.array([0, height * width], dtype=np.int64), np.zeros(1, dtype=np.uint32))
+
+    def expand(self, lut: np.ndarray | None = None) -> np.ndarray:
+        """The (height, width) uint32 raster, or ``lut`` of it (colouring the runs, not the pixels)."""
+        values = self.values if lut is None else lut[self.values]
+        column_major = np.repeat(values, np.diff(self.cuts)).reshape(self.width, self.height)
+        return np.ascontiguousarray(column_major.T)
+
+
+def _runs(pieces, height: int, width: int) -> Runs:
+    """(column, y0, y1 inclusive, value) pieces, painted in order, as the runs of the frame."""
     col, py0, py1, value = pieces
-    height, width = out.shape
     # Without touching pixels one by one: cut the column-major frame at every piece's ends,
-    # give each elementary interval the last piece covering it, then expand all at once.
+    # give each elementary interval the last piece covering it.
     start = col * height + py0
     end = start + (py1 - py0 + 1)
     cuts = np.sort(np.concatenate([start, end, [0, height * width]]))  # np.unique is 40x slower here
@@ -245,12 +265,26 @@ def _paint_pieces(out: np.ndarray, pieces, overwrite: bool) -> None:
     # Pieces are in painting order: the latest piece over an interval is its highest index.
     # (Plain assignment would do it too, but NumPy does not promise which repeated index wins.)
     np.maximum.at(owner, interval, piece)
-    interval_value = np.where(owner >= 0, value[owner], np.uint32(0)).astype(np.uint32)
-    column_major = np.repeat(interval_value, np.diff(cuts)).reshape(width, height)
+    return Runs(height, width, cuts, np.where(owner >= 0, value[owner], np.uint32(0)).astype(np.uint32))
+
+
+def _paint_pieces(out: np.ndarray, pieces, overwrite: bool) -> None:
+    """Paint (column, y0, y1 inclusive, value) pieces, in order, into ``out``."""
+    painted = _runs(pieces, *out.shape).expand()
     if overwrite:
-        out[:] = column_major.T
+        out[:] = painted
     else:  # masks painted before: keep them where these paint nothing
-        np.copyto(out, column_major.T, where=column_major.T != 0)
+        np.copyto(out, painted, where=painted != 0)
+
+
+def raster_masks(rles: list[dict], values: np.ndarray, height: int, width: int) -> tuple[Runs | np.ndarray, np.ndarray]:
+    """``paint_masks``, but when every mask is a compressed RLE of the frame's size (what models
+    and COCO give) the raster is returned as Runs: cheaper to colour, and a tenth of the memory."""
+    if not all(_frame_sized(rle, height, width) for rle in rles):
+        return paint_masks(rles, values, height, width)
+    boxes = np.zeros((len(rles), 4), dtype=np.int64)
+    pieces = _batch_pieces(rles, values, list(range(len(rles))), height, width, boxes)
+    return (Runs.empty(height, width) if pieces is None else _runs(pieces, height, width)), boxes
 
 
 def _paint_one(out, boxes, k: int, rle: dict, value) -> None:

@@ -76,10 +76,12 @@ def test_edits_raster_only_what_changed(two_overlapping):
     masks = FrameMasks(W, H)
     masks.paint_all(fm)
     masks.image(fm, 1.0)
+    assert masks._owner is None and masks._runs is not None, "runs until the first edit"
     red, blue = expected_value(RED, 1.0), expected_value(BLUE, 1.0)
     # The blue one moves away: the red one shows again where they overlapped.
     fm.update(Instance(1, 2, id=11, bbox=(60, 40, 20, 10), mask=rect_mask(60, 40, 80, 50)))
     rects = masks.refresh(fm, [11], 1.0)
+    assert masks._owner is not None and masks._runs is None
     px = pixels(masks.image(fm, 1.0))
     assert px[25, 35] == red and px[45, 75] == blue and px[30, 50] == 0
     assert {(r.x(), r.y(), r.width(), r.height()) for r in rects} == {(30, 20, 40, 30), (60, 40, 20, 10)}

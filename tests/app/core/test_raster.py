@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
 
 from app.canvas.paths import circles_path, rects_path, rings_path, segments_path  # noqa: E402
-from app.canvas.rle_raster import crops_many, paint_masks, rle_counts, rle_crop  # noqa: E402
+from app.canvas.rle_raster import Runs, crops_many, paint_masks, raster_masks, rle_counts, rle_crop  # noqa: E402
 from engine.geometry import decode_mask, encode_mask  # noqa: E402
 
 
@@ -117,6 +117,32 @@ def test_paint_masks_later_covers_earlier(seed):
             assert tuple(box) == (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
         else:
             assert tuple(box) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_raster_masks_keeps_runs_that_expand_and_colour_like_the_painted_array(seed):
+    h, w = 97, 131
+    masks = random_masks(seed, 30, h, w)
+    values = np.arange(1, len(masks) + 1, dtype=np.uint32)
+    rles = [encode_mask(m) for m in masks]
+    runs, boxes = raster_masks(rles, values, h, w)
+    painted, painted_boxes = paint_masks(rles, values, h, w)
+    assert isinstance(runs, Runs) and runs.cuts[0] == 0 and runs.cuts[-1] == h * w
+    assert np.array_equal(runs.expand(), painted) and np.array_equal(boxes, painted_boxes)
+    lut = np.random.default_rng(seed).integers(1, 2**32, size=len(masks) + 1, dtype=np.uint32)
+    lut[0] = 0
+    assert np.array_equal(runs.expand(lut), lut[painted])
+    empty, _ = raster_masks([encode_mask(np.zeros((h, w), bool))], values[:1], h, w)
+    assert not empty.expand().any()
+
+
+def test_raster_masks_paints_an_array_when_a_mask_is_not_a_compressed_frame_rle():
+    h, w = 40, 60
+    a = np.zeros((h, w), dtype=bool)
+    a[5:35, 10:55] = True
+    plain = {"size": [h, w], "counts": [int(v) for v in rle_counts(encode_mask(a)["counts"])]}
+    out, _ = raster_masks([plain], np.array([7], np.uint32), h, w)
+    assert isinstance(out, np.ndarray) and np.array_equal(out, np.where(a, 7, 0))
 
 
 def test_paint_masks_mixes_other_sizes_and_uncompressed_counts_in_order():
