@@ -29,7 +29,7 @@ from PySide6.QtGui import QImage
 
 from app.canvas.frame_model import FrameModel
 from app.canvas.items.mask import MASKS, with_alpha
-from app.canvas.rle_raster import Runs, raster_masks
+from engine.geometry.rle_raster import Runs, raster_masks
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), image pixels
 
@@ -87,7 +87,7 @@ class FrameMasks:
         self._install(raster_masks(rles, slots, self.height, self.width) if rles else (None, []))
 
     def paint_later(self, instances: list, shown, pool) -> None:
-        """Raster on ``pool``'s thread the masks of ``instances`` for which ``shown(instance)``
+        """Raster in ``pool`` (a raster_pool.RasterPool) the masks of ``instances`` for which ``shown(instance)``
         (none live: a frame just switched to). What to paint is read here, so the caller may
         go on; ``colour_later`` may follow at once, and the first ``image()`` or edit waits."""
         drawn = [inst.mask is not None and shown(inst) for inst in instances]
@@ -95,12 +95,11 @@ class FrameMasks:
         if not rles:  # nothing to raster: no frame-sized array until a mask appears
             self._install((None, []))
             return
-        painted = pool.submit(raster_masks, rles, slots, self.height, self.width)
-        self._pending = painted
+        self._pending = pool.raster(rles, slots, self.height, self.width)
 
     def colour_later(self, fm: FrameModel, opacity: float, pool) -> None:
-        """Colour the raster on ``pool``'s thread after ``paint_later`` (the pool runs one job
-        at a time, in order); the lookup table is made here, from ``fm`` as it is now."""
+        """Colour the raster on ``pool``'s thread after ``paint_later`` (which it waits for
+        there); the lookup table is made here, from ``fm`` as it is now."""
         if self._pending is None:
             return
         painted, lut, key = self._pending, self._lookup(fm, opacity), (opacity, fm.rgba.tobytes())
@@ -125,6 +124,10 @@ class FrameMasks:
         return QImage(pixels.data, self.width, self.height, self.width * 4, QImage.Format.Format_ARGB32_Premultiplied)
 
     # -- drawing ----------------------------------------------------------------
+    def pending(self) -> bool:
+        """Is a raster still being made (``image()`` would wait for it)?"""
+        return self._pending is not None and not self._pending.done()
+
     def image(self, fm: FrameModel, opacity: float) -> QImage | None:
         """The coloured raster for ``fm``'s current colours at ``opacity`` (None: no masks)."""
         self._wait()

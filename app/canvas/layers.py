@@ -9,7 +9,7 @@ from __future__ import annotations
 import app.pyside_compat  # noqa: F401
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QStaticText
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QStaticText, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from app.canvas import colors
@@ -69,6 +69,10 @@ class MaskLayer(_Layer):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         sc = self._scene
+        if sc.masks.pending() and sc.shape_layer.isVisible():
+            # The masks are still being rastered (raster_pool.py): draw the shapes above them
+            # now rather than wait idle, and the shape layer puts the result on top of them.
+            sc.shape_layer.draw_ahead(painter, option, widget)
         image = sc.masks.image(sc.frame, sc.document.view.mask_opacity)
         if image is None:
             return
@@ -83,14 +87,48 @@ class ShapeLayer(_Layer):
         self._font = QFont()
         self._font.setPointSizeF(8.0)
         self._texts: dict[str, QStaticText] = {}
+        self._ahead = None  # (transform, exposed rect, device position, image) from draw_ahead
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[:2] == (painter.worldTransform(), option.exposedRect):
+            painter.save()
+            painter.resetTransform()
+            painter.drawImage(ahead[2], ahead[3])
+            painter.restore()
+            return
+        self._draw(painter, option.exposedRect, *self._detail(painter, widget))
+
+    def draw_ahead(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        """Draw what ``paint`` would draw for this exposed area into an image, for the
+        ``paint`` of the same pass to blit (the mask layer calls this while it waits)."""
+        transform, exposed = painter.worldTransform(), option.exposedRect
+        device = transform.mapRect(exposed).toAlignedRect()
+        if widget is not None:
+            device = device.intersected(widget.rect())
+        if device.isEmpty():
+            return
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        image = QImage(device.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(0)
+        ahead = QPainter(image)
+        ahead.setRenderHints(painter.renderHints())
+        ahead.setTransform(transform * QTransform.fromTranslate(-device.x(), -device.y()))
+        self._draw(ahead, exposed, *self._detail(painter, widget))
+        ahead.end()
+        self._ahead = (transform, QRectF(exposed), QPointF(device.topLeft()), image)
+
+    def _detail(self, painter: QPainter, widget) -> tuple[float, bool]:
+        """(view scale, overview?) for the level of detail, from the view's own painter."""
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) or 1.0
+        return scale, scale < OVERVIEW_MAX_SCALE and self._in_view(painter, widget) > OVERVIEW_INSTANCES
+
+    def _draw(self, painter: QPainter, exposed: QRectF, scale: float, overview: bool) -> None:
         sc = self._scene
         view = sc.document.view
-        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) or 1.0
         # A label sits above and right of its instance: tiles below-left of the exposed area may own one in it.
-        tiles = sc.tiles.visible(option.exposedRect.adjusted(-LABEL_REACH[0] / scale, 0, 0, LABEL_REACH[1] / scale))
-        overview = scale < OVERVIEW_MAX_SCALE and self._in_view(painter, widget) > OVERVIEW_INSTANCES
+        tiles = sc.tiles.visible(exposed.adjusted(-LABEL_REACH[0] / scale, 0, 0, LABEL_REACH[1] / scale))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for tile in tiles:
             for g in tile.groups:

@@ -11,7 +11,6 @@ import app.pyside_compat  # noqa: F401
 
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PySide6.QtCore import QRectF, Signal
@@ -24,6 +23,7 @@ from app.canvas.image_source import ImageSource
 from app.canvas.items.instance import InstanceItem
 from app.canvas.layers import MaskLayer, ShapeLayer
 from app.canvas.prebuild import build_frame, build_tiles
+from app.canvas.raster_pool import RasterPool
 from app.canvas.scene_queries import SceneQueries
 from app.canvas.tiles import TileIndex
 from engine.media import MediaError
@@ -49,9 +49,8 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         self.tiles = TileIndex()
         self.tiles.reset(self.frame)
         self.masks = FrameMasks(1, 1)
-        # Rasters a frame's masks while the GUI thread builds the rest of the scene (whole-array
-        # numpy, which lets go of the GIL while it works).
-        self._raster_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinetag-raster")
+        # Rasters a frame's masks while the GUI thread builds and draws the rest of the scene.
+        self._raster_pool = RasterPool()
         # (asset id, frame) -> (FrameModel, TileIndex, QPixmap, image error, path, FrameMasks). The current frame's
         # entry is edited in place; anything that changes how every frame looks clears the others.
         self._frames: OrderedDict = OrderedDict()

@@ -20,7 +20,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
-from app.canvas.rle_raster import crops_many
+from engine.geometry.rle_raster import crops_many
 
 MaskImage = tuple[int, int, QImage]  # x0, y0 (image pixels), image
 

@@ -5,7 +5,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -14,6 +13,7 @@ import app.pyside_compat  # noqa: E402,F401
 from app.canvas.frame_masks import FrameMasks, premultiplied  # noqa: E402
 from app.canvas.frame_model import FrameModel  # noqa: E402
 from app.canvas.items.mask import with_alpha  # noqa: E402
+from app.canvas.raster_pool import RasterPool  # noqa: E402
 from engine.geometry import encode_mask  # noqa: E402
 from engine.model import Category, Instance  # noqa: E402
 
@@ -50,15 +50,16 @@ def two_overlapping():
             Instance(1, 1, id=12, bbox=(80, 50, 5, 5))]  # no mask
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_later_instance_covers_earlier_and_opacity_is_premultiplied(two_overlapping, threaded):
+@pytest.mark.parametrize("where", ["here", "thread", "process"])
+def test_later_instance_covers_earlier_and_opacity_is_premultiplied(two_overlapping, where):
     fm = frame(two_overlapping)
     masks = FrameMasks(W, H)
-    if threaded:
-        with ThreadPoolExecutor(1) as pool:
-            masks.paint_later(fm.insts, fm._shown_fn, pool)
-            masks.colour_later(fm, 0.5, pool)
-            image = masks.image(fm, 0.5)
+    if where != "here":
+        pool = RasterPool(use_process=where == "process")
+        masks.paint_later(fm.insts, fm._shown_fn, pool)
+        masks.colour_later(fm, 0.5, pool)
+        image = masks.image(fm, 0.5)
+        pool.shutdown()
     else:
         masks.paint_all(fm)
         image = masks.image(fm, 0.5)
@@ -142,14 +143,15 @@ def test_paint_all_while_a_threaded_raster_is_pending_keeps_the_new_one(two_over
     fm = frame(two_overlapping)
     masks = FrameMasks(W, H)
     gate = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(gate.wait)  # the raster thread is busy: the frame's raster waits in the queue
-        masks.paint_later(fm.insts, fm._shown_fn, pool)
-        masks.colour_later(fm, 1.0, pool)
-        fm.remove([10])  # many changes before the first paint: the scene rasters everything again
-        masks.paint_all(fm)
-        gate.set()
-        px = pixels(masks.image(fm, 1.0))
+    pool = RasterPool(use_process=False)
+    pool.submit(gate.wait)  # the raster thread is busy: the frame's raster waits in the queue
+    masks.paint_later(fm.insts, fm._shown_fn, pool)
+    masks.colour_later(fm, 1.0, pool)
+    fm.remove([10])  # many changes before the first paint: the scene rasters everything again
+    masks.paint_all(fm)
+    gate.set()
+    px = pixels(masks.image(fm, 1.0))
+    pool.shutdown()
     assert px[10, 10] == 0 and px[45, 60] == expected_value(BLUE, 1.0)
     assert masks.box(10) is None
 
@@ -157,9 +159,10 @@ def test_paint_all_while_a_threaded_raster_is_pending_keeps_the_new_one(two_over
 def test_a_frame_without_masks_has_no_raster_until_its_first_mask():
     fm = frame([Instance(1, 1, id=20, bbox=(0, 0, 5, 5))])
     masks = FrameMasks(W, H)
-    with ThreadPoolExecutor(1) as pool:
-        masks.paint_later(fm.insts, fm._shown_fn, pool)
-        masks.colour_later(fm, 1.0, pool)
+    pool = RasterPool(use_process=False)
+    masks.paint_later(fm.insts, fm._shown_fn, pool)
+    masks.colour_later(fm, 1.0, pool)
+    pool.shutdown()
     assert masks.image(fm, 1.0) is None and masks._owner is None
     fm.update(Instance(1, 1, id=20, bbox=(0, 0, 10, 10), mask=rect_mask(0, 0, 10, 10)))
     masks.refresh(fm, [20], 1.0)

@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
 
 from app.canvas.paths import circles_path, rects_path, rings_path, segments_path  # noqa: E402
-from app.canvas.rle_raster import Runs, crops_many, paint_masks, raster_masks, rle_counts, rle_crop  # noqa: E402
+from engine.geometry.rle_raster import Runs, crops_many, paint_masks, raster_masks, rle_counts, rle_crop  # noqa: E402
 from engine.geometry import decode_mask, encode_mask  # noqa: E402
 
 

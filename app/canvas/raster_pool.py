@@ -1,0 +1,101 @@
+"""Where a switched-to frame's masks are rastered: a worker process, with a thread to fall back on.
+
+Rastering is whole-array numpy, but it is a few hundred numpy calls, and each
+one takes the GIL back from the GUI thread, which is running Python (the store
+query, the frame model) at that very moment: a thread waits for every hand-off,
+and a 40 ms raster took 200 ms beside a busy Python thread. A process has its
+own GIL. Its result is small (rle_raster.Runs, about a megabyte at 1080p), so
+sending it back costs about a millisecond. The GUI thread, no longer fighting
+for the GIL, draws the frame's shapes meanwhile (layers.py).
+
+One process serves every scene of the app; it starts with the first scene, in
+the background, so the first switch does not wait for an interpreter.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import sys
+import threading
+import types
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from engine.geometry.rle_raster import raster_masks
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_process: ProcessPoolExecutor | None = None
+_process_failed = False
+
+
+def _ready() -> bool:
+    return True
+
+
+def _shared_process() -> ProcessPoolExecutor | None:
+    global _process, _process_failed
+    with _lock:
+        if _process is None and not _process_failed:
+            try:
+                # spawn, not fork: a forked copy of a running Qt app is not safe to use.
+                _process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                # Start the interpreter now, not on the first switch. A spawned child imports the
+                # parent's __main__ (the app's script, a test runner, a user's script without a
+                # main guard) before anything else: hide it, the worker needs only numpy.
+                main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
+                try:
+                    _process.submit(_ready)
+                finally:
+                    sys.modules["__main__"] = main
+                atexit.register(_process.shutdown, wait=True, cancel_futures=True)
+            except (OSError, RuntimeError) as exc:
+                log.warning("mask rasters run in a thread: no worker process (%s)", exc)
+                _process, _process_failed = None, True
+        return _process
+
+
+def _lost_process() -> None:
+    global _process, _process_failed
+    with _lock:
+        _process, _process_failed = None, True
+
+
+class RasterPool:
+    """``raster`` runs ``rle_raster.raster_masks`` in the worker process (in this pool's thread
+    if there is none, or it died); ``submit`` runs anything in this pool's one thread, in order
+    after the rasters submitted before it (what colours a raster waits for it there)."""
+
+    def __init__(self, use_process: bool = True):
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinetag-raster")
+        self._use_process = use_process
+        if use_process:
+            _shared_process()
+
+    def raster(self, rles: list[dict], slots, height: int, width: int) -> Future:
+        process = _shared_process() if self._use_process else None
+        if process is None:
+            return self._thread.submit(raster_masks, rles, slots, height, width)
+        try:
+            remote = process.submit(raster_masks, rles, slots, height, width)
+        except (BrokenProcessPool, RuntimeError):
+            _lost_process()
+            return self._thread.submit(raster_masks, rles, slots, height, width)
+
+        def result():
+            try:
+                return remote.result()
+            except BrokenProcessPool:  # the worker died (killed, out of memory): do it here
+                log.warning("the mask raster process stopped; rastering in a thread from now on")
+                _lost_process()
+                return raster_masks(rles, slots, height, width)
+
+        return self._thread.submit(result)
+
+    def submit(self, fn, *args) -> Future:
+        return self._thread.submit(fn, *args)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._thread.shutdown(wait=wait)

@@ -1,0 +1,63 @@
+"""Mask rasters in the worker process: the same result as in-process, and a dead worker is survived."""
+from __future__ import annotations
+
+import os
+import signal
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from app.canvas import raster_pool  # noqa: E402
+from app.canvas.raster_pool import RasterPool  # noqa: E402
+from engine.geometry import encode_mask  # noqa: E402
+from engine.geometry.rle_raster import raster_masks  # noqa: E402
+
+H, W = 60, 90
+
+
+@pytest.fixture
+def own_worker(monkeypatch):
+    """A worker process of this test's own (the app's shared one is left alone)."""
+    monkeypatch.setattr(raster_pool, "_process", None)
+    monkeypatch.setattr(raster_pool, "_process_failed", False)
+    yield
+    if raster_pool._process is not None:
+        raster_pool._process.shutdown(wait=True)
+
+
+def _masks():
+    rng = np.random.default_rng(5)
+    out = []
+    for _ in range(12):
+        m = np.zeros((H, W), dtype=bool)
+        y, x = rng.integers(0, H - 10), rng.integers(0, W - 10)
+        m[y:y + rng.integers(3, 30), x:x + rng.integers(3, 40)] = True
+        out.append(encode_mask(m))
+    return out, np.arange(1, 13, dtype=np.uint32)
+
+
+def test_the_raster_runs_in_another_process_and_matches(own_worker):
+    rles, slots = _masks()
+    pool = RasterPool()
+    worker = raster_pool._shared_process()
+    assert worker is not None and worker.submit(os.getpid).result(timeout=60) != os.getpid()
+    runs, boxes = pool.raster(rles, slots, H, W).result(timeout=60)
+    local, local_boxes = raster_masks(rles, slots, H, W)
+    assert np.array_equal(runs.expand(), local.expand()) and np.array_equal(boxes, local_boxes)
+    pool.shutdown()
+
+
+def test_a_killed_worker_falls_back_to_the_thread(own_worker):
+    rles, slots = _masks()
+    pool = RasterPool()
+    worker = raster_pool._shared_process()
+    os.kill(worker.submit(os.getpid).result(timeout=60), signal.SIGKILL)
+    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)  # submitted to, or lost with, the dead worker
+    assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
+    again, _ = pool.raster(rles, slots, H, W).result(timeout=60)
+    assert raster_pool._process is None and raster_pool._process_failed  # from now on: the thread
+    assert np.array_equal(again.expand(), runs.expand())
+    pool.shutdown()
+    worker.shutdown(wait=True)
