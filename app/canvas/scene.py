@@ -105,10 +105,12 @@ class CanvasScene(SceneQueries, QGraphicsScene):
 
         def decode() -> None:
             try:
+                # The raster goes to the worker process: this thread then mostly waits, and
+                # the GUI thread, which may be busy with the user, keeps the GIL to itself.
+                masks = FrameMasks(asset.width, asset.height)
+                masks.paint_later(insts, self.shown, self._raster_pool)
                 fm, tiles = build_frame(categories, color_by, self.shown, insts)
                 build_tiles(fm, tiles)
-                masks = FrameMasks(asset.width, asset.height)
-                masks.paint_all(fm)
                 masks.image(fm, opacity)
                 self._prebuilt = {key: (looks, fm, tiles, masks)}  # only the latest prefetch is kept
             except Exception:  # noqa: BLE001 — only a head start; the switch builds it again
