@@ -20,10 +20,6 @@ from app.settings import Settings
 from app.workers import JobWorker
 
 
-def captions_path_for(out_path: Path) -> Path:
-    return out_path.with_name(out_path.stem + "_captions" + (out_path.suffix or ".json"))
-
-
 class ExportDialog(QDialog):
     exported = Signal(object)  # ExportReport
 
@@ -42,6 +38,9 @@ class ExportDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.only_verified = QCheckBox("Only verified annotations (accepted, corrected, drawn)", self)
         self.separate_captions = QCheckBox("Captions in a separate file (…_captions.json)", self)
+        self.separate_captions.setToolTip("As COCO has them: pycocotools cannot load a file with captions "
+                                          "mixed in with the instances")
+        self.separate_captions.setChecked(True)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -76,13 +75,13 @@ class ExportDialog(QDialog):
     def start(self) -> JobWorker | None:
         if self.worker is not None:
             return None
-        from engine.coco import export_coco_job
+        from engine.coco import default_captions_path, export_coco_job
         out = self.out_path()
         if not out.name or not out.parent.is_dir():
             self._set_status(f"{out}: the folder does not exist", error=True)
             return None
         self.settings.set_last_folder("export", out.parent)
-        captions = captions_path_for(out) if self.separate_captions.isChecked() else None
+        captions = default_captions_path(out) if self.separate_captions.isChecked() else None
         only_verified = self.only_verified.isChecked()
         store = self.store
         worker = JobWorker(lambda token: export_coco_job(token, store, out, only_verified=only_verified,

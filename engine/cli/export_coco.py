@@ -6,7 +6,7 @@ from pathlib import Path
 from engine.cli.args import parse_ids
 from engine.cli.main import UserError
 from engine.cli.progress import run_with_bar
-from engine.coco import export_coco_job
+from engine.coco import default_captions_path, export_coco_job
 from engine.jobs import CancelToken
 from engine.store import ProjectStore
 
@@ -19,9 +19,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("out", type=Path, help="the COCO JSON file to write")
     p.add_argument("--only-verified", action="store_true",
                    help="only human-verified annotations (accepted, corrected, drawn or imported)")
-    p.add_argument("--captions-out", type=Path, metavar="FILE",
-                   help="write captions to this separate COCO captions file (default: in OUT, with the "
-                        "instances; pycocotools' COCO() only loads files without captions mixed in)")
+    captions = p.add_mutually_exclusive_group()
+    captions.add_argument("--captions-out", type=Path, metavar="FILE",
+                          help="the COCO captions file to write (default: OUT's name with _captions, when "
+                               "the project has captions)")
+    captions.add_argument("--captions-inline", action="store_true",
+                          help="captions in OUT with the instances (pycocotools' COCO() cannot load that)")
     p.add_argument("--no-captions", dest="include_captions", action="store_false", help="leave captions out")
     p.add_argument("--categories", metavar="IDS", help="only these category ids, e.g. 1,3")
     p.set_defaults(func=run)
@@ -33,9 +36,13 @@ def run(args) -> int:
         raise UserError(f"{args.out.parent}: no such folder")
     store = ProjectStore.open(args.project)
     try:
+        captions_out = args.captions_out
+        if captions_out is None and args.include_captions and not args.captions_inline \
+                and store.counts()["captions"]:
+            captions_out = default_captions_path(args.out)
         token = CancelToken()
         job = export_coco_job(token, store, args.out, only_verified=args.only_verified, category_ids=categories,
-                              captions_out=args.captions_out, include_captions=args.include_captions)
+                              captions_out=captions_out, include_captions=args.include_captions)
         report = run_with_bar(job, token, f"export {args.out.name}")
     finally:
         store.close()

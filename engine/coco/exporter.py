@@ -61,6 +61,13 @@ def _text(value) -> str | None:
     return value if value is None or isinstance(value, str) else json.dumps(value)
 
 
+def default_captions_path(out_path) -> Path:
+    """Where captions go beside ``out_path`` (COCO keeps them in a file of their own:
+    pycocotools' COCO() cannot index captions mixed in with instances)."""
+    out_path = Path(out_path)
+    return out_path.with_name(out_path.stem + "_captions" + (out_path.suffix or ".json"))
+
+
 def export_coco_job(token: CancelToken, store, out_path, *, only_verified: bool = False, category_ids=None,
                     asset_ids=None, captions_out=None, include_captions: bool = True):
     """Job generator -> ExportReport. Rejected instances are never exported;

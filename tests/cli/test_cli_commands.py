@@ -140,10 +140,20 @@ def test_import_export_info(sample_project, tmp_path):
     assert sorted(coco.getAnnIds()) == sorted(a["id"] for a in truth["annotations"])
     assert len(json.loads(captions.read_text())["annotations"]) == 3
 
-    everything = tmp_path / "all.json"
-    assert run("export", project, everything)[0] == 0
-    anns = json.loads(everything.read_text())["annotations"]
+    everything = tmp_path / "all.json"  # by default the captions go beside it, as COCO has them
+    code, out = run("export", project, everything)
+    assert code == 0 and "captions in all_captions.json" in out
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco = COCO(str(everything))
+    assert len(coco.getAnnIds()) == len(truth["annotations"]) + 5
+    assert sum("score" in a for a in coco.loadAnns(coco.getAnnIds())) == 5
+    assert len(json.loads((tmp_path / "all_captions.json").read_text())["annotations"]) == 3
+
+    inline = tmp_path / "inline.json"
+    assert run("export", project, inline, "--captions-inline")[0] == 0
+    anns = json.loads(inline.read_text())["annotations"]
     assert sum("score" in a for a in anns) == 5 and sum("caption" in a for a in anns) == 3
+    assert not (tmp_path / "inline_captions.json").exists()
 
 
 def test_import_without_file_check(sample_project, tmp_path):
@@ -174,3 +184,17 @@ def test_console_script_entry_point(sample_project, tmp_path):
                               text=True, env=env, timeout=120)
     assert imported.returncode == 2
     assert f"{bad}: images[0] id=1: width: " in imported.stderr and "nothing was imported" in imported.stderr
+
+
+def test_export_of_a_project_without_captions_writes_no_captions_file(tmp_path):
+    from engine.model import Asset, Category, Instance
+    project = tmp_path / "plain.kinetag"
+    with ProjectStore.create(project) as store:
+        cat = store.add_category(Category("cat"))
+        asset = store.add_asset(Asset("a.png", 20, 10))
+        store.add_instance(Instance(asset.id, cat.id, bbox=(1.0, 1.0, 5.0, 5.0)))
+    out = tmp_path / "plain.json"
+    code, _ = run("export", project, out)
+    assert code == 0 and not (tmp_path / "plain_captions.json").exists()
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert len(COCO(str(out)).getAnnIds()) == 1
