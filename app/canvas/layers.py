@@ -25,6 +25,7 @@ OVERVIEW_MAX_SCALE = 1.5
 RING_PX = 3.5    # occluded ring radius on screen
 LINE_PX = 1.0    # 1 px cosmetic lines take Qt's fast stroker; 1.5 px is ~5x slower
 SELECTED_PX = 2.0
+AHEAD_MAX_PIXELS = 16_000_000  # device pixels of a shapes image drawn ahead (64 MB)
 LABEL_REACH = (220.0, 30.0)  # screen pixels a label may extend right of / above its anchor
 
 _PENS: dict[tuple, QPen] = {}
@@ -69,6 +70,7 @@ class MaskLayer(_Layer):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         sc = self._scene
+        sc.shape_layer.forget_ahead()
         if sc.masks.pending() and sc.shape_layer.isVisible():
             # The masks are still being rastered (raster_pool.py): draw the shapes above them
             # now rather than wait idle, and the shape layer puts the result on top of them.
@@ -99,6 +101,9 @@ class ShapeLayer(_Layer):
             return
         self._draw(painter, option.exposedRect, *self._detail(painter, widget))
 
+    def forget_ahead(self) -> None:
+        self._ahead = None
+
     def draw_ahead(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         """Draw what ``paint`` would draw for this exposed area into an image, for the
         ``paint`` of the same pass to blit (the mask layer calls this while it waits)."""
@@ -106,9 +111,11 @@ class ShapeLayer(_Layer):
         device = transform.mapRect(exposed).toAlignedRect()
         if widget is not None:
             device = device.intersected(widget.rect())
-        if device.isEmpty():
-            return
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        # A fractional pixel ratio would put the blitted image off the device grid; a huge
+        # area costs more to allocate and fill than it saves. Both: draw in paint() as usual.
+        if device.isEmpty() or ratio != int(ratio) or device.width() * device.height() * ratio ** 2 > AHEAD_MAX_PIXELS:
+            return
         image = QImage(device.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
         image.fill(0)

@@ -22,17 +22,16 @@ import types
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from engine.geometry.rle_raster import raster_masks
+from engine.geometry.rle_raster import raster_masks, ready
 
 log = logging.getLogger(__name__)
+# A raster takes well under a second; a worker that has not answered by then is stopped or
+# stuck, and the GUI thread waiting for it must not wait for ever.
+WORKER_TIMEOUT = 10.0
 
 _lock = threading.Lock()
 _process: ProcessPoolExecutor | None = None
 _process_failed = False
-
-
-def _ready() -> bool:
-    return True
 
 
 def _shared_process() -> ProcessPoolExecutor | None:
@@ -47,7 +46,7 @@ def _shared_process() -> ProcessPoolExecutor | None:
                 # main guard) before anything else: hide it, the worker needs only numpy.
                 main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
                 try:
-                    _process.submit(_ready)
+                    _process.submit(ready)  # a function of a numpy-only module: no Qt in the worker
                 finally:
                     sys.modules["__main__"] = main
                 atexit.register(_process.shutdown, wait=True, cancel_futures=True)
@@ -58,9 +57,14 @@ def _shared_process() -> ProcessPoolExecutor | None:
 
 
 def _lost_process() -> None:
+    """Give the worker up for this session (it died or hangs): rasters run in threads from now on."""
     global _process, _process_failed
     with _lock:
-        _process, _process_failed = None, True
+        lost, _process, _process_failed = _process, None, True
+    if lost is not None:
+        for worker in list((getattr(lost, "_processes", None) or {}).values()):
+            worker.kill()  # a hung worker would keep its executor from shutting down
+        lost.shutdown(wait=False, cancel_futures=True)
 
 
 class RasterPool:
@@ -75,22 +79,23 @@ class RasterPool:
             _shared_process()
 
     def raster(self, rles: list[dict], slots, height: int, width: int) -> Future:
+        remote = None
         process = _shared_process() if self._use_process else None
-        if process is None:
-            return self._thread.submit(raster_masks, rles, slots, height, width)
-        try:
-            remote = process.submit(raster_masks, rles, slots, height, width)
-        except (BrokenProcessPool, RuntimeError):
-            _lost_process()
-            return self._thread.submit(raster_masks, rles, slots, height, width)
+        if process is not None:
+            try:
+                remote = process.submit(raster_masks, rles, slots, height, width)
+            except (BrokenProcessPool, RuntimeError):
+                _lost_process()
 
         def result():
-            try:
-                return remote.result()
-            except BrokenProcessPool:  # the worker died (killed, out of memory): do it here
-                log.warning("the mask raster process stopped; rastering in a thread from now on")
-                _lost_process()
-                return raster_masks(rles, slots, height, width)
+            if remote is not None:
+                try:
+                    return remote.result(timeout=WORKER_TIMEOUT)
+                except (BrokenProcessPool, TimeoutError) as exc:  # killed, out of memory, stopped
+                    log.warning("the mask raster process failed (%s); rastering in a thread from now on",
+                                type(exc).__name__)
+                    _lost_process()
+            return raster_masks(rles, slots, height, width)
 
         return self._thread.submit(result)
 

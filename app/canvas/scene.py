@@ -31,6 +31,7 @@ from engine.media import MediaError
 LIVE_LIMIT = 12        # at most this many selected instances get items with handles
 MASK_REGION_LIMIT = 64  # more changed instances than this: raster the whole frame's masks again
 FRAME_CACHE = 4        # recently shown frames whose arrays, paths and pixmap are kept
+PREFETCH_WAIT = 1.0    # seconds a switch waits for a prefetch of the same frame to finish
 LABEL_PX = (160, 22)   # generous label size on screen, for repaint margins
 _HUGE = 1e6
 
@@ -58,6 +59,7 @@ class CanvasScene(SceneQueries, QGraphicsScene):
         # Plain dict assignment/pop are atomic, so the thread stores here directly.
         self._prebuilt: dict = {}
         self._looks = 0  # bumped whenever how frames look changes: older prebuilt frames are stale
+        self._prefetching = None  # ((asset id, frame), the thread building it)
         self.view_scale = 1.0
         self.image_error = ""
         self.image_item = QGraphicsPixmapItem()
@@ -120,7 +122,9 @@ class CanvasScene(SceneQueries, QGraphicsScene):
             except RuntimeError:
                 pass  # the scene is gone
 
-        threading.Thread(target=decode, daemon=True, name="kinetag-masks").start()
+        thread = threading.Thread(target=decode, daemon=True, name="kinetag-masks")
+        self._prefetching = (key, thread)
+        thread.start()
 
     def close(self) -> None:
         """Stop the threads this scene owns (the window is closing)."""
@@ -158,6 +162,9 @@ class CanvasScene(SceneQueries, QGraphicsScene):
             self.frame, self.tiles, pixmap, self.image_error, _, self.masks = cached
             self.image_item.setPixmap(pixmap)
             return
+        running = self._prefetching
+        if running is not None and running[0] == key and running[1].is_alive():
+            running[1].join(PREFETCH_WAIT)  # it is building this very frame: take its work, don't redo it
         pre = self._prebuilt.pop(key, None)
         if pre is not None and pre[0] == self._looks and _same_objects(pre[1].insts, instances):
             self.frame, self.tiles, self.masks = pre[1], pre[2], pre[3]

@@ -85,7 +85,7 @@ class ExportDialog(QDialog):
         only_verified = self.only_verified.isChecked()
         store = self.store
         worker = JobWorker(lambda token: export_coco_job(token, store, out, only_verified=only_verified,
-                                                         captions_out=captions), self)
+                                                         captions_out=captions, captions_if_any=True), self)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_finished)
         worker.errored.connect(lambda message: self._set_status(f"Export failed: {message}", error=True))

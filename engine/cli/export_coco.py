@@ -22,7 +22,7 @@ def add_parser(subparsers) -> None:
     captions = p.add_mutually_exclusive_group()
     captions.add_argument("--captions-out", type=Path, metavar="FILE",
                           help="the COCO captions file to write (default: OUT's name with _captions, when "
-                               "the project has captions)")
+                               "any captions are exported)")
     captions.add_argument("--captions-inline", action="store_true",
                           help="captions in OUT with the instances (pycocotools' COCO() cannot load that)")
     p.add_argument("--no-captions", dest="include_captions", action="store_false", help="leave captions out")
@@ -36,13 +36,12 @@ def run(args) -> int:
         raise UserError(f"{args.out.parent}: no such folder")
     store = ProjectStore.open(args.project)
     try:
-        captions_out = args.captions_out
-        if captions_out is None and args.include_captions and not args.captions_inline \
-                and store.counts()["captions"]:
-            captions_out = default_captions_path(args.out)
+        default = args.captions_out is None and not args.captions_inline
+        captions_out = default_captions_path(args.out) if default else args.captions_out
         token = CancelToken()
         job = export_coco_job(token, store, args.out, only_verified=args.only_verified, category_ids=categories,
-                              captions_out=captions_out, include_captions=args.include_captions)
+                              captions_out=captions_out, include_captions=args.include_captions,
+                              captions_if_any=default)
         report = run_with_bar(job, token, f"export {args.out.name}")
     finally:
         store.close()

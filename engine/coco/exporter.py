@@ -69,10 +69,12 @@ def default_captions_path(out_path) -> Path:
 
 
 def export_coco_job(token: CancelToken, store, out_path, *, only_verified: bool = False, category_ids=None,
-                    asset_ids=None, captions_out=None, include_captions: bool = True):
+                    asset_ids=None, captions_out=None, include_captions: bool = True, captions_if_any: bool = False):
     """Job generator -> ExportReport. Rejected instances are never exported;
     ``only_verified`` keeps accepted, corrected and manual ones, and lists only
-    verified assets plus those that carry an exported annotation."""
+    verified assets plus those that carry an exported annotation. ``captions_out``:
+    captions go to this file of their own (not written when none are exported and
+    ``captions_if_any``); else in ``out_path`` with the instances."""
     out_path = Path(out_path)
     captions_path = Path(captions_out) if captions_out is not None else None
     report = ExportReport(out_path, captions_path=captions_path)
@@ -117,7 +119,9 @@ def export_coco_job(token: CancelToken, store, out_path, *, only_verified: bool 
                 fh.write("\n}\n")
             if include_captions and captions_path is not None:
                 report.captions = _write_captions_file(captions_path, info, images_json, plan,
-                                                       _captions(c, states, asset_ids))
+                                                       _captions(c, states, asset_ids), captions_if_any)
+                if not report.captions and captions_if_any:
+                    report.captions_path = None
             os.replace(tmp, out_path)
         finally:
             if tmp.exists():
@@ -127,11 +131,12 @@ def export_coco_job(token: CancelToken, store, out_path, *, only_verified: bool 
 
 
 def export_coco(store, out_path, *, only_verified: bool = False, category_ids=None, asset_ids=None,
-                captions_out=None, include_captions: bool = True, token: CancelToken | None = None) -> ExportReport:
+                captions_out=None, include_captions: bool = True, captions_if_any: bool = False,
+                token: CancelToken | None = None) -> ExportReport:
     """``export_coco_job`` run to the end on this thread."""
     return run_job(export_coco_job(token or CancelToken(), store, out_path, only_verified=only_verified,
                                    category_ids=category_ids, asset_ids=asset_ids, captions_out=captions_out,
-                                   include_captions=include_captions))
+                                   include_captions=include_captions, captions_if_any=captions_if_any))
 
 
 def _annotated(c, states, category_ids, asset_ids, include_captions) -> set[tuple[int, int]]:
@@ -169,7 +174,7 @@ def _category(cat) -> dict:
     return out
 
 
-def _write_captions_file(path: Path, info: dict, images_json: str, plan, batches) -> int:
+def _write_captions_file(path: Path, info: dict, images_json: str, plan, batches, if_any: bool) -> int:
     tmp = path.with_name(path.name + ".part")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
@@ -177,7 +182,8 @@ def _write_captions_file(path: Path, info: dict, images_json: str, plan, batches
                      % (json.dumps(info), images_json))
             count, _ = AnnotationWriter(fh, plan, {}).captions(batches, renumber=False)
             fh.write("\n]\n}\n")
-        os.replace(tmp, path)
+        if count or not if_any:
+            os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()

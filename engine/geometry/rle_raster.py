@@ -188,6 +188,11 @@ def paint_masks(rles: list[dict], values: np.ndarray, height: int, width: int) -
     return out, boxes
 
 
+def ready() -> bool:
+    """A no-op for a worker process to run first: importing this module is its start-up work."""
+    return True
+
+
 def _frame_sized(rle: dict, height: int, width: int) -> bool:
     """A compressed RLE of this frame's size: what the batched passes take."""
     return (int(rle["size"][0]) == height and int(rle["size"][1]) == width

@@ -333,3 +333,17 @@ def test_indexes_are_back_after_an_import(project):
             "EXPLAIN QUERY PLAN SELECT * FROM instances WHERE asset_id = 1 AND frame_index = 0"))
     assert {i.name for i in schema.instances.indexes} <= names
     assert "ix_instances_asset_frame" in plan
+
+
+def test_a_captions_file_of_no_captions_is_written_only_when_asked_for(tmp_path):
+    from engine.model import Asset, Category, Instance
+    with ProjectStore.create(tmp_path / "plain.kinetag") as store:
+        cat = store.add_category(Category("cat"))
+        asset = store.add_asset(Asset("a.png", 20, 10))
+        store.add_instance(Instance(asset.id, cat.id, bbox=(1.0, 1.0, 5.0, 5.0)))
+        maybe = tmp_path / "maybe_captions.json"
+        report = export_coco(store, tmp_path / "maybe.json", captions_out=maybe, captions_if_any=True)
+        assert not maybe.exists() and report.captions_path is None and "captions in" not in report.summary()
+        asked = tmp_path / "asked_captions.json"
+        report = export_coco(store, tmp_path / "asked.json", captions_out=asked)
+        assert json.loads(asked.read_text())["annotations"] == [] and report.captions_path == asked

@@ -256,3 +256,47 @@ def test_prefetched_frame_is_built_off_thread_and_dropped_after_a_view_change(do
     assert scene.frame is not stale
     row = [i.id for i in scene.frame.insts].index(low.id)
     assert not scene.frame.shown[row]
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_shapes_drawn_ahead_while_the_masks_raster_look_the_same(doc, project, view, monkeypatch, many):
+    """A cold switch draws the shapes into an image while the raster is pending (layers.py);
+    the screen must be pixel for pixel what drawing them directly gives."""
+    from app.canvas import layers
+    from app.canvas.raster_pool import RasterPool
+    store, ids = project
+    a, b = ids["assets"]
+    count = 300 if many else 4  # many: the overview level of detail, without labels
+    store.add_instances([prediction(a, ids["person"], (10 + (k * 37) % 280, 10 + (k * 53) % 180, 30, 40), 0.8,
+                                    mask=square_mask(10 + (k * 37) % 280, 10 + (k * 53) % 180, 20),
+                                    keypoints=person_keypoints(10 + (k * 37) % 280, 10 + (k * 53) % 180))
+                         for k in range(count)])
+    sc = view.canvas_scene
+    doc.open_asset(a)
+    sc.masks.image(sc.frame, doc.view.mask_opacity)  # waits for the raster: no drawing ahead
+    assert not sc.masks.pending()
+    direct = view.viewport().grab().toImage()
+
+    pool = RasterPool(use_process=False)
+    monkeypatch.setattr(sc, "_raster_pool", pool)
+    gate = threading.Event()
+    drawn_ahead = []
+    real = layers.ShapeLayer.draw_ahead
+
+    def ahead_then_release(self, *args):
+        real(self, *args)
+        drawn_ahead.append(self._ahead is not None)
+        gate.set()  # only now may the raster finish
+
+    monkeypatch.setattr(layers.ShapeLayer, "draw_ahead", ahead_then_release)
+    doc.open_asset(b)
+    doc.forget_cached_frames()
+    sc.forget_other_frames()
+    sc._frames.clear()
+    pool.submit(gate.wait)  # the raster of the next switch waits behind this
+    doc.open_asset(a)
+    assert sc.masks.pending()
+    ahead = view.viewport().grab().toImage()
+    pool.shutdown()
+    assert drawn_ahead == [True]
+    assert ahead == direct

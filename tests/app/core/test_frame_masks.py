@@ -56,6 +56,9 @@ def test_later_instance_covers_earlier_and_opacity_is_premultiplied(two_overlapp
     masks = FrameMasks(W, H)
     if where != "here":
         pool = RasterPool(use_process=where == "process")
+        if where == "process":
+            from app.canvas import raster_pool
+            assert raster_pool._shared_process() is not None, "no worker: this case would test the thread"
         masks.paint_later(fm.insts, fm._shown_fn, pool)
         masks.colour_later(fm, 0.5, pool)
         image = masks.image(fm, 0.5)

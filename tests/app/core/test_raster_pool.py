@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -49,15 +50,38 @@ def test_the_raster_runs_in_another_process_and_matches(own_worker):
     pool.shutdown()
 
 
-def test_a_killed_worker_falls_back_to_the_thread(own_worker):
+def _in_worker() -> bool:
+    return os.environ.get("KINETAG_TEST_PARENT") != str(os.getpid())  # set before the worker starts
+
+
+def _dies_in_the_worker(rles, slots, height, width):
+    if _in_worker():
+        os._exit(3)  # the worker dies in the middle of a job
+    return raster_masks(rles, slots, height, width)
+
+
+def _hangs_in_the_worker(rles, slots, height, width):
+    if _in_worker():
+        os.kill(os.getpid(), signal.SIGSTOP)  # stopped: it will never answer
+    return raster_masks(rles, slots, height, width)
+
+
+@pytest.mark.parametrize("failure", [_dies_in_the_worker, _hangs_in_the_worker])
+def test_a_worker_that_dies_or_hangs_mid_job_is_replaced_by_the_thread(own_worker, monkeypatch, failure):
     rles, slots = _masks()
+    monkeypatch.setenv("KINETAG_TEST_PARENT", str(os.getpid()))
+    monkeypatch.setattr(raster_pool, "WORKER_TIMEOUT", 2.0)
+    monkeypatch.setattr(raster_pool, "raster_masks", failure)
     pool = RasterPool()
     worker = raster_pool._shared_process()
-    os.kill(worker.submit(os.getpid).result(timeout=60), signal.SIGKILL)
-    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)  # submitted to, or lost with, the dead worker
+    pid = worker.submit(os.getpid).result(timeout=60)
+    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)
     assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
-    again, _ = pool.raster(rles, slots, H, W).result(timeout=60)
     assert raster_pool._process is None and raster_pool._process_failed  # from now on: the thread
+    again, _ = pool.raster(rles, slots, H, W).result(timeout=60)
     assert np.array_equal(again.expand(), runs.expand())
     pool.shutdown()
-    worker.shutdown(wait=True)
+    with pytest.raises(ProcessLookupError):  # the worker is gone (a stopped one was killed), not left behind
+        for _ in range(200):
+            os.kill(pid, 0)
+            time.sleep(0.05)
