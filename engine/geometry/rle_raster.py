@@ -248,7 +248,7 @@ class Runs:
 
     def expand(self, lut: np.ndarray | None = None) -> np.ndarray:
         """The (height, width) uint32 raster, or ``lut`` of it (colouring the runs, not the pixels)."""
-        values = self.values if lut is None else lut[self.values]
+        values = self.values.astype(np.uint32) if lut is None else lut[self.values]
         column_major = np.repeat(values, np.diff(self.cuts)).reshape(self.width, self.height)
         return np.ascontiguousarray(column_major.T)
 
@@ -270,7 +270,11 @@ def _runs(pieces, height: int, width: int) -> Runs:
     # Pieces are in painting order: the latest piece over an interval is its highest index.
     # (Plain assignment would do it too, but NumPy does not promise which repeated index wins.)
     np.maximum.at(owner, interval, piece)
-    return Runs(height, width, cuts, np.where(owner >= 0, value[owner], np.uint32(0)).astype(np.uint32))
+    values = np.where(owner >= 0, value[owner], np.uint32(0))
+    # Half the bytes to send back from a worker process: offsets fit int32 below 2**31 pixels,
+    # slots fit uint16 below 65536 instances.
+    cuts = cuts.astype(np.int32) if height * width < 2**31 else cuts
+    return Runs(height, width, cuts, values.astype(np.uint16 if values.max(initial=0) < 2**16 else np.uint32))
 
 
 def _paint_pieces(out: np.ndarray, pieces, overwrite: bool) -> None:
