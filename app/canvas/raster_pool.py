@@ -19,7 +19,8 @@ import multiprocessing
 import sys
 import threading
 import types
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout  # not the builtin before Python 3.11
 from concurrent.futures.process import BrokenProcessPool
 
 from engine.geometry.rle_raster import raster_masks, ready
@@ -91,7 +92,8 @@ class RasterPool:
             if remote is not None:
                 try:
                     return remote.result(timeout=WORKER_TIMEOUT)
-                except (BrokenProcessPool, TimeoutError) as exc:  # killed, out of memory, stopped
+                # Killed, out of memory, stopped; or cancelled when a failed worker was shut down.
+                except (BrokenProcessPool, FutureTimeout, CancelledError) as exc:
                     log.warning("the mask raster process failed (%s); rastering in a thread from now on",
                                 type(exc).__name__)
                     _lost_process()

@@ -76,7 +76,7 @@ def export_coco_job(token: CancelToken, store, out_path, *, only_verified: bool 
     captions go to this file of their own (not written when none are exported and
     ``captions_if_any``); else in ``out_path`` with the instances."""
     out_path = Path(out_path)
-    captions_path = Path(captions_out) if captions_out is not None else None
+    captions_path = Path(captions_out) if captions_out is not None and include_captions else None
     report = ExportReport(out_path, captions_path=captions_path)
     states = _states(only_verified)
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -184,6 +184,8 @@ def _write_captions_file(path: Path, info: dict, images_json: str, plan, batches
             fh.write("\n]\n}\n")
         if count or not if_any:
             os.replace(tmp, path)
+        elif path.exists():
+            path.unlink()  # an earlier export's captions beside this one would name images it may not have
     finally:
         if tmp.exists():
             tmp.unlink()

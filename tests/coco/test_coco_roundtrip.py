@@ -342,8 +342,13 @@ def test_a_captions_file_of_no_captions_is_written_only_when_asked_for(tmp_path)
         asset = store.add_asset(Asset("a.png", 20, 10))
         store.add_instance(Instance(asset.id, cat.id, bbox=(1.0, 1.0, 5.0, 5.0)))
         maybe = tmp_path / "maybe_captions.json"
+        maybe.write_text('{"annotations": [{"id": 1, "image_id": 99, "caption": "from an earlier export"}]}')
         report = export_coco(store, tmp_path / "maybe.json", captions_out=maybe, captions_if_any=True)
-        assert not maybe.exists() and report.captions_path is None and "captions in" not in report.summary()
+        assert not maybe.exists(), "a stale captions file beside the new export is removed"
+        assert report.captions_path is None and "captions in" not in report.summary()
+        unwanted = tmp_path / "none_captions.json"
+        report = export_coco(store, tmp_path / "none.json", captions_out=unwanted, include_captions=False)
+        assert not unwanted.exists() and "captions in" not in report.summary()
         asked = tmp_path / "asked_captions.json"
         report = export_coco(store, tmp_path / "asked.json", captions_out=asked)
         assert json.loads(asked.read_text())["annotations"] == [] and report.captions_path == asked

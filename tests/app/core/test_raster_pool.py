@@ -85,3 +85,21 @@ def test_a_worker_that_dies_or_hangs_mid_job_is_replaced_by_the_thread(own_worke
         for _ in range(200):
             os.kill(pid, 0)
             time.sleep(0.05)
+
+
+def test_a_job_cancelled_by_a_worker_shutdown_is_rastered_in_the_thread(own_worker, monkeypatch):
+    from concurrent.futures import Future
+    rles, slots = _masks()
+
+    class ShutDownMeanwhile:  # what a shut-down executor does to a job still in its queue
+        def submit(self, *args):
+            future = Future()
+            future.cancel()
+            return future
+
+    monkeypatch.setattr(raster_pool, "_shared_process", lambda: ShutDownMeanwhile())
+    pool = RasterPool()
+    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)
+    assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
+    assert raster_pool._process_failed
+    pool.shutdown()
