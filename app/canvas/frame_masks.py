@@ -77,8 +77,8 @@ class FrameMasks:
     def _install(self, painted: tuple) -> None:
         slots, boxes = painted
         self._owner, self._runs = (None, slots) if isinstance(slots, Runs) else (slots, None)
-        self._box_of = {iid: tuple(int(v) for v in box)
-                        for iid, box in zip(self._slot_ids[1:], boxes) if box[2] > box[0]}
+        boxes = boxes.tolist() if isinstance(boxes, np.ndarray) else boxes  # plain ints, in one call
+        self._box_of = {iid: tuple(box) for iid, box in zip(self._slot_ids[1:], boxes) if box[2] > box[0]}
 
     def paint_all(self, fm: FrameModel) -> None:
         """Raster every drawn mask of ``fm`` now (on any thread that owns ``fm`` meanwhile)."""
@@ -148,12 +148,14 @@ class FrameMasks:
             self._pixels = self._image = None
 
     def _lookup(self, fm: FrameModel, opacity: float) -> np.ndarray:
-        lut = np.zeros(len(self._slot_ids), dtype=np.uint32)
-        row_of = fm.row_of
-        for slot, iid in enumerate(self._slot_ids):
-            r = row_of.get(iid) if iid is not None else None
-            if r is not None:
-                lut[slot] = with_alpha(int(fm.rgba[r]), opacity)
+        """Slot -> premultiplied pixel: the row's colour with ``opacity`` as its alpha (0 for
+        slot 0 and for instances no longer in ``fm``)."""
+        rows = np.fromiter((fm.row_of.get(iid, -1) if iid is not None else -1 for iid in self._slot_ids),
+                           dtype=np.int64, count=len(self._slot_ids))
+        lut = np.zeros(rows.size, dtype=np.uint32)
+        known = rows >= 0
+        alpha = np.uint32(with_alpha(0, opacity))
+        lut[known] = (fm.rgba[rows[known]].astype(np.uint32) & np.uint32(0x00FFFFFF)) | alpha
         return premultiplied(lut)
 
     # -- edits --------------------------------------------------------------------
