@@ -5,8 +5,8 @@ more than the frame's pixels. Instead two frame-sized rasters are kept:
 
 - ``owner``: for each pixel, the slot of the instance whose mask is on top
   there (0: none). Painted in one go from all the RLEs (rle_raster.raster_masks:
-  whole-array numpy, so a thread can do it beside the GUI thread's Python work),
-  and again only inside the box of an instance that changed. Until the first
+  whole-array numpy, in a worker process on a switch: raster_pool.py), and again
+  only inside the box of an instance that changed. Until the first
   edit it is kept as column-major runs (rle_raster.Runs), a tenth of the size,
   which are coloured without expanding the slots first.
 - ``pixels``: ``lut[owner]``, premultiplied ARGB32 with colour and opacity;
@@ -87,8 +87,8 @@ class FrameMasks:
         self._install(raster_masks(rles, slots, self.height, self.width) if rles else (None, []))
 
     def paint_later(self, instances: list, shown, pool) -> None:
-        """Raster in ``pool`` (a raster_pool.RasterPool) the masks of ``instances`` for which ``shown(instance)``
-        (none live: a frame just switched to). What to paint is read here, so the caller may
+        """Raster in ``pool`` (a raster_pool.RasterPool) the masks of ``instances`` for which
+        ``shown(instance)`` (none live: a frame just switched to). What to paint is read here, so the caller may
         go on; ``colour_later`` may follow at once, and the first ``image()`` or edit waits."""
         drawn = [inst.mask is not None and shown(inst) for inst in instances]
         rles, slots = self._inputs(instances, drawn)
