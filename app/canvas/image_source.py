@@ -20,7 +20,10 @@ from PySide6.QtGui import QImage
 
 from engine.media import MediaError, VideoReader, read_image
 from engine.model import Asset
+from engine.priority import lower_thread_priority
 from engine.store import ProjectStore
+
+THREAD_NAME = "kinetag-media"
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -34,7 +37,10 @@ def to_qimage(rgb: np.ndarray) -> QImage:
 class ImageSource:
     def __init__(self, store: ProjectStore, max_frames: int = 6, max_readers: int = 2):
         self._store = store
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinetag-media")
+        # Below the GUI thread's priority: on a switch the GUI thread builds the scene meanwhile,
+        # and that is what the user waits for (engine/priority.py).
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME,
+                                        initializer=lower_thread_priority)
         self._lock = threading.Lock()
         self._frames: OrderedDict[tuple, Future] = OrderedDict()
         self._readers: OrderedDict[int, VideoReader] = OrderedDict()  # touched on the pool thread only

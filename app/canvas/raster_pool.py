@@ -24,6 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout  # not the builtin 
 from concurrent.futures.process import BrokenProcessPool
 
 from engine.geometry.rle_raster import raster_masks, ready
+from engine.priority import lower_process_priority
 
 log = logging.getLogger(__name__)
 # A raster takes well under a second; a worker that has not answered by then is stopped or
@@ -41,7 +42,9 @@ def _shared_process() -> ProcessPoolExecutor | None:
         if _process is None and not _process_failed:
             try:
                 # spawn, not fork: a forked copy of a running Qt app is not safe to use.
-                _process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                # At a lower priority than the GUI thread, which draws the rest of the frame meanwhile.
+                _process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=lower_process_priority)
                 # Start the interpreter now, not on the first switch. A spawned child imports the
                 # parent's __main__ (the app's script, a test runner, a user's script without a
                 # main guard) before anything else: hide it, the worker needs only numpy.

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 
 import torch
 
@@ -71,22 +70,3 @@ def amp_enabled(device: torch.device, amp: bool) -> bool:
     """fp16 autocast is only a win (and only well supported for these models) on CUDA."""
     return bool(amp) and device.type == "cuda"
 
-
-# Decoding and store writes run beside CPU inference; at normal priority they
-# preempt one of torch's OpenMP workers and the whole parallel region waits
-# for it. A lower priority lets them use the gaps between torch's parallel
-# sections, and they still get the CPU whenever the model waits for them.
-# (Not SCHED_IDLE: an idle-class thread preempted while holding the GIL stalls
-# the inference thread, and nothing unprivileged can undo it.) With autogroup
-# scheduling (desktop Linux) nice is relative to the app's own threads only.
-BACKGROUND_NICE = 10
-
-
-def lower_thread_priority(step: int = BACKGROUND_NICE) -> bool:
-    """Raise the calling thread's nice value by ``step`` (Linux: per thread). False where unsupported."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + step))
-        return True
-    except (AttributeError, OSError):  # macOS/Windows have no per-thread nice
-        return False

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
-from engine.inference.device import lower_thread_priority
+from engine.priority import lower_thread_priority
 from engine.media import MediaError, VideoReader, read_image
 
 THREAD_NAME = "kinetag-prefetch"
@@ -75,7 +75,7 @@ class Prefetcher:
 
     def __init__(self, sources: list[Source], prepare: Callable[[np.ndarray], torch.Tensor],
                  batch_size: int, depth: int = 2, background: bool = False):
-        """``background``: run at a lower CPU priority (see device.lower_thread_priority),
+        """``background``: run at a lower CPU priority (see engine/priority.py),
         for when the model itself keeps every core busy."""
         if batch_size < 1:
             raise ValueError(f"batch size must be at least 1, got {batch_size}")

@@ -10,7 +10,7 @@ import pytest
 from engine.inference import PredictSummary, get_spec, predict_job
 from engine.inference import job as job_module
 from engine.inference import prefetch as prefetch_module
-from engine.inference.device import BACKGROUND_NICE
+from engine.priority import BACKGROUND_NICE
 from engine.inference.prefetch import THREAD_NAME
 from engine.inference.writer import THREAD_NAME as WRITE_THREAD
 from engine.jobs import CancelToken, Cancelled, run_job

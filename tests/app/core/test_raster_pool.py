@@ -14,6 +14,7 @@ from app.canvas import raster_pool  # noqa: E402
 from app.canvas.raster_pool import RasterPool  # noqa: E402
 from engine.geometry import encode_mask  # noqa: E402
 from engine.geometry.rle_raster import raster_masks  # noqa: E402
+from engine.priority import BACKGROUND_NICE  # noqa: E402
 
 H, W = 60, 90
 
@@ -48,6 +49,18 @@ def test_the_raster_runs_in_another_process_and_matches(own_worker):
     local, local_boxes = raster_masks(rles, slots, H, W)
     assert np.array_equal(runs.expand(), local.expand()) and np.array_equal(boxes, local_boxes)
     pool.shutdown()
+
+
+def _nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no nice values on this platform")
+def test_the_worker_runs_below_the_gui_threads_priority(own_worker):
+    # The GUI thread draws the frame while the worker rasters; on two cores it must not lose its core.
+    RasterPool()
+    worker_nice = raster_pool._shared_process().submit(_nice).result(timeout=60)
+    assert worker_nice == min(19, _nice() + BACKGROUND_NICE)
 
 
 def _in_worker() -> bool:
