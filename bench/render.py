@@ -164,6 +164,7 @@ def main(argv=None) -> int:
             cpu["cold" if cold else "warm"].append(cpu_ms() - c)
             return wall
 
+        raster_pool.wait_ready(60)  # a switch before the worker runs rasters in a thread
         for aid in asset_ids:  # warm-up: imports, glyph caches, first allocations
             switch(aid, cold=True)
         cold = [switch(asset_ids[i % 2], cold=True) for i in range(args.repeats)]

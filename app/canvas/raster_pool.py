@@ -9,7 +9,9 @@ sending it back costs about a millisecond. The GUI thread, no longer fighting
 for the GIL, draws the frame's shapes meanwhile (layers.py).
 
 One process serves every scene of the app; it starts with the first scene, in
-the background, so the first switch does not wait for an interpreter.
+the background, and a switch never waits for an interpreter to start: until
+the worker runs, rasters are done in the thread. A worker that dies or hangs is
+killed and replaced the same way, up to MAX_WORKER_LOSSES times a session.
 """
 from __future__ import annotations
 
@@ -31,13 +33,19 @@ log = logging.getLogger(__name__)
 # stuck, and the GUI thread waiting for it must not wait for ever.
 WORKER_TIMEOUT = 10.0
 
+# A worker that died or hung is replaced, this many times a session; then rasters stay in threads
+# (something keeps killing it: out of memory, a broken install).
+MAX_WORKER_LOSSES = 3
+
 _lock = threading.Lock()
 _process: ProcessPoolExecutor | None = None
+_warm: Future | None = None  # the current worker's start-up job: done once its interpreter runs
 _process_failed = False
+_lost: list = []  # the workers given up, each counted once
 
 
 def _shared_process() -> ProcessPoolExecutor | None:
-    global _process, _process_failed
+    global _process, _process_failed, _warm
     with _lock:
         if _process is None and not _process_failed:
             try:
@@ -50,7 +58,7 @@ def _shared_process() -> ProcessPoolExecutor | None:
                 # main guard) before anything else: hide it, the worker needs only numpy.
                 main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
                 try:
-                    _process.submit(ready)  # a function of a numpy-only module: no Qt in the worker
+                    _warm = _process.submit(ready)  # a function of a numpy-only module: no Qt in the worker
                 finally:
                     sys.modules["__main__"] = main
                 atexit.register(_process.shutdown, wait=True, cancel_futures=True)
@@ -60,20 +68,52 @@ def _shared_process() -> ProcessPoolExecutor | None:
         return _process
 
 
-def _lost_process() -> None:
-    """Give the worker up for this session (it died or hangs): rasters run in threads from now on."""
+def _ready_process() -> ProcessPoolExecutor | None:
+    """The worker, once its interpreter has started; None before (a switch rasters in the thread
+    rather than wait for a new interpreter) and when there is none."""
+    process = _shared_process()
+    with _lock:
+        warm = _warm if process is _process else None
+    return process if warm is not None and warm.done() else None
+
+
+def wait_ready(timeout: float) -> bool:
+    """Wait until the worker has started (benchmarks, tests); False if there is none by then."""
+    process = _shared_process()
+    with _lock:
+        warm = _warm if process is not None and process is _process else None
+    if warm is None:
+        return False
+    try:
+        warm.result(timeout=timeout)
+        return True
+    except Exception:  # noqa: BLE001 — timed out, or the worker died starting
+        return False
+
+
+def _lost_process(lost) -> None:
+    """The worker ``lost`` died or hangs: stop it. The next raster starts another one, up to
+    MAX_WORKER_LOSSES a session; rasters run in threads meanwhile and after that."""
     global _process, _process_failed
     with _lock:
-        lost, _process, _process_failed = _process, None, True
+        if any(known is lost for known in _lost):  # two rasters saw the same worker fail
+            return
+        _lost.append(lost)
+        if _process is lost:
+            _process = None
+        if len(_lost) >= MAX_WORKER_LOSSES:
+            _process_failed = True
     if lost is not None:
         for worker in list((getattr(lost, "_processes", None) or {}).values()):
             worker.kill()  # a hung worker would keep its executor from shutting down
-        lost.shutdown(wait=False, cancel_futures=True)
+        shutdown = getattr(lost, "shutdown", None)
+        if shutdown is not None:
+            shutdown(wait=False, cancel_futures=True)
 
 
 class RasterPool:
     """``raster`` runs ``rle_raster.raster_masks`` in the worker process (in this pool's thread
-    if there is none, or it died); ``submit`` runs anything in this pool's one thread, in order
+    while there is none running); ``submit`` runs anything in this pool's one thread, in order
     after the rasters submitted before it (what colours a raster waits for it there)."""
 
     def __init__(self, use_process: bool = True):
@@ -84,12 +124,12 @@ class RasterPool:
 
     def raster(self, rles: list[dict], slots, height: int, width: int) -> Future:
         remote = None
-        process = _shared_process() if self._use_process else None
+        process = _ready_process() if self._use_process else None
         if process is not None:
             try:
                 remote = process.submit(raster_masks, rles, slots, height, width)
             except (BrokenProcessPool, RuntimeError):
-                _lost_process()
+                _lost_process(process)
 
         def result():
             if remote is not None:
@@ -97,9 +137,9 @@ class RasterPool:
                     return remote.result(timeout=WORKER_TIMEOUT)
                 # Killed, out of memory, stopped; or cancelled when a failed worker was shut down.
                 except (BrokenProcessPool, FutureTimeout, CancelledError) as exc:
-                    log.warning("the mask raster process failed (%s); rastering in a thread from now on",
-                                type(exc).__name__)
-                    _lost_process()
+                    log.warning("the mask raster process failed (%s); rastering in a thread until another "
+                                "one has started", type(exc).__name__)
+                    _lost_process(process)
             return raster_masks(rles, slots, height, width)
 
         return self._thread.submit(result)

@@ -58,7 +58,7 @@ def test_later_instance_covers_earlier_and_opacity_is_premultiplied(two_overlapp
         pool = RasterPool(use_process=where == "process")
         if where == "process":
             from app.canvas import raster_pool
-            assert raster_pool._shared_process() is not None, "no worker: this case would test the thread"
+            assert raster_pool.wait_ready(60), "no worker: this case would test the thread"
         masks.paint_later(fm.insts, fm._shown_fn, pool)
         masks.colour_later(fm, 0.5, pool)
         image = masks.image(fm, 0.5)

@@ -24,6 +24,8 @@ def own_worker(monkeypatch):
     """A worker process of this test's own (the app's shared one is left alone)."""
     monkeypatch.setattr(raster_pool, "_process", None)
     monkeypatch.setattr(raster_pool, "_process_failed", False)
+    monkeypatch.setattr(raster_pool, "_warm", None)
+    monkeypatch.setattr(raster_pool, "_lost", [])
     yield
     if raster_pool._process is not None:
         raster_pool._process.shutdown(wait=True)
@@ -43,6 +45,7 @@ def _masks():
 def test_the_raster_runs_in_another_process_and_matches(own_worker):
     rles, slots = _masks()
     pool = RasterPool()
+    assert raster_pool.wait_ready(60)
     worker = raster_pool._shared_process()
     assert worker is not None and worker.submit(os.getpid).result(timeout=60) != os.getpid()
     runs, boxes = pool.raster(rles, slots, H, W).result(timeout=60)
@@ -79,25 +82,66 @@ def _hangs_in_the_worker(rles, slots, height, width):
     return raster_masks(rles, slots, height, width)
 
 
+def _gone(pid: int) -> bool:
+    for _ in range(200):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @pytest.mark.parametrize("failure", [_dies_in_the_worker, _hangs_in_the_worker])
-def test_a_worker_that_dies_or_hangs_mid_job_is_replaced_by_the_thread(own_worker, monkeypatch, failure):
+def test_a_worker_that_dies_or_hangs_mid_job_is_replaced(own_worker, monkeypatch, failure):
     rles, slots = _masks()
+    expected = raster_masks(rles, slots, H, W)[0].expand()
     monkeypatch.setenv("KINETAG_TEST_PARENT", str(os.getpid()))
     monkeypatch.setattr(raster_pool, "WORKER_TIMEOUT", 2.0)
+    monkeypatch.setattr(raster_pool, "MAX_WORKER_LOSSES", 2)
     monkeypatch.setattr(raster_pool, "raster_masks", failure)
     pool = RasterPool()
-    worker = raster_pool._shared_process()
-    pid = worker.submit(os.getpid).result(timeout=60)
-    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)
-    assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
-    assert raster_pool._process is None and raster_pool._process_failed  # from now on: the thread
+    assert raster_pool.wait_ready(60)
+    first = raster_pool._shared_process().submit(os.getpid).result(timeout=60)
+    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)  # dies or hangs there: done in the thread
+    assert np.array_equal(runs.expand(), expected)
+    assert raster_pool._process is None and not raster_pool._process_failed
+    assert _gone(first)  # a stopped worker is killed, not left behind
+    # The next raster starts another worker; until it runs, rasters are done in the thread.
     again, _ = pool.raster(rles, slots, H, W).result(timeout=60)
-    assert np.array_equal(again.expand(), runs.expand())
+    assert np.array_equal(again.expand(), expected)
+    assert raster_pool.wait_ready(60)
+    second = raster_pool._shared_process().submit(os.getpid).result(timeout=60)
+    assert second not in (first, os.getpid())
+    # It fails too: that was the last loss allowed, rasters stay in the thread from now on.
+    third, _ = pool.raster(rles, slots, H, W).result(timeout=60)
+    assert np.array_equal(third.expand(), expected)
+    assert raster_pool._process_failed and raster_pool._shared_process() is None
+    assert _gone(second)
+    last, _ = pool.raster(rles, slots, H, W).result(timeout=60)
+    assert np.array_equal(last.expand(), expected)
     pool.shutdown()
-    with pytest.raises(ProcessLookupError):  # the worker is gone (a stopped one was killed), not left behind
-        for _ in range(200):
-            os.kill(pid, 0)
-            time.sleep(0.05)
+
+
+def _pid_of_the_raster(log):
+    def raster(rles, slots, height, width):
+        log.append(os.getpid())
+        return raster_masks(rles, slots, height, width)
+    return raster
+
+
+def test_a_switch_does_not_wait_for_a_worker_still_starting(own_worker, monkeypatch):
+    from concurrent.futures import Future
+    rles, slots = _masks()
+    ran_here = []
+    monkeypatch.setattr(raster_pool, "raster_masks", _pid_of_the_raster(ran_here))
+    pool = RasterPool()
+    assert raster_pool.wait_ready(60)
+    monkeypatch.setattr(raster_pool, "_warm", Future())  # as if its interpreter were still starting
+    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)
+    assert ran_here == [os.getpid()]
+    assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
+    pool.shutdown()
 
 
 def test_a_job_cancelled_by_a_worker_shutdown_is_rastered_in_the_thread(own_worker, monkeypatch):
@@ -110,9 +154,9 @@ def test_a_job_cancelled_by_a_worker_shutdown_is_rastered_in_the_thread(own_work
             future.cancel()
             return future
 
-    monkeypatch.setattr(raster_pool, "_shared_process", lambda: ShutDownMeanwhile())
+    monkeypatch.setattr(raster_pool, "_ready_process", lambda: ShutDownMeanwhile())
     pool = RasterPool()
     runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)
     assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
-    assert raster_pool._process_failed
+    assert len(raster_pool._lost) == 1 and isinstance(raster_pool._lost[0], ShutDownMeanwhile)
     pool.shutdown()
