@@ -15,7 +15,11 @@ from __future__ import annotations
 import os
 import threading
 
-BACKGROUND_NICE = 10
+BACKGROUND_NICE = 10  # beside a model that fills every core
+# The canvas's decoder thread and mask raster process: enough for the GUI thread to keep its core
+# on a switch, small enough that they are not starved when a CPU prediction in the same app keeps
+# torch's threads (at nice 0) busy, since a switch waits for their results.
+HELPER_NICE = 4
 
 
 def lower_thread_priority(step: int = BACKGROUND_NICE) -> bool:
@@ -29,8 +33,9 @@ def lower_thread_priority(step: int = BACKGROUND_NICE) -> bool:
 
 
 def lower_process_priority(step: int = BACKGROUND_NICE) -> bool:
-    """Raise the calling process's nice value by ``step`` (a worker process's initializer). False
-    where unsupported."""
+    """Raise the calling process's nice value by ``step``: a worker process's initializer, which
+    runs before the worker starts any other thread (on Linux ``os.nice`` changes only the calling
+    thread, and threads started later inherit it). False where unsupported."""
     try:
         os.nice(min(step, 19 - os.nice(0)))
         return True

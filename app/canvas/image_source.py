@@ -14,13 +14,14 @@ import app.pyside_compat  # noqa: F401
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 from PySide6.QtGui import QImage
 
 from engine.media import MediaError, VideoReader, read_image
 from engine.model import Asset
-from engine.priority import lower_thread_priority
+from engine.priority import HELPER_NICE, lower_thread_priority
 from engine.store import ProjectStore
 
 THREAD_NAME = "kinetag-media"
@@ -40,7 +41,7 @@ class ImageSource:
         # Below the GUI thread's priority: on a switch the GUI thread builds the scene meanwhile,
         # and that is what the user waits for (engine/priority.py).
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME,
-                                        initializer=lower_thread_priority)
+                                        initializer=partial(lower_thread_priority, HELPER_NICE))
         self._lock = threading.Lock()
         self._frames: OrderedDict[tuple, Future] = OrderedDict()
         self._readers: OrderedDict[int, VideoReader] = OrderedDict()  # touched on the pool thread only

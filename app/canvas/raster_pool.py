@@ -20,13 +20,15 @@ import logging
 import multiprocessing
 import sys
 import threading
+import time
 import types
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout  # not the builtin before Python 3.11
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 
 from engine.geometry.rle_raster import raster_masks, ready
-from engine.priority import lower_process_priority
+from engine.priority import HELPER_NICE, lower_process_priority
 
 log = logging.getLogger(__name__)
 # A raster takes well under a second; a worker that has not answered by then is stopped or
@@ -36,23 +38,37 @@ WORKER_TIMEOUT = 10.0
 # A worker that died or hung is replaced, this many times a session; then rasters stay in threads
 # (something keeps killing it: out of memory, a broken install).
 MAX_WORKER_LOSSES = 3
+# A new worker's interpreter starts in about a second; one that has not started by then is stuck.
+START_TIMEOUT = 30.0
 
 _lock = threading.Lock()
 _process: ProcessPoolExecutor | None = None
 _warm: Future | None = None  # the current worker's start-up job: done once its interpreter runs
+_started_at = 0.0  # time.monotonic() when the current worker was created
 _process_failed = False
 _lost: list = []  # the workers given up, each counted once
 
 
+def _shutdown_current() -> None:
+    with _lock:
+        process = _process
+    if process is not None:
+        process.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(_shutdown_current)
+
+
 def _shared_process() -> ProcessPoolExecutor | None:
-    global _process, _process_failed, _warm
+    global _process, _process_failed, _warm, _started_at
+    failed = None
     with _lock:
         if _process is None and not _process_failed:
             try:
                 # spawn, not fork: a forked copy of a running Qt app is not safe to use.
                 # At a lower priority than the GUI thread, which draws the rest of the frame meanwhile.
                 _process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=lower_process_priority)
+                                               initializer=partial(lower_process_priority, HELPER_NICE))
                 # Start the interpreter now, not on the first switch. A spawned child imports the
                 # parent's __main__ (the app's script, a test runner, a user's script without a
                 # main guard) before anything else: hide it, the worker needs only numpy.
@@ -61,11 +77,16 @@ def _shared_process() -> ProcessPoolExecutor | None:
                     _warm = _process.submit(ready)  # a function of a numpy-only module: no Qt in the worker
                 finally:
                     sys.modules["__main__"] = main
-                atexit.register(_process.shutdown, wait=True, cancel_futures=True)
+                _started_at = time.monotonic()
             except (OSError, RuntimeError) as exc:
                 log.warning("mask rasters run in a thread: no worker process (%s)", exc)
-                _process, _process_failed = None, True
-        return _process
+                failed, _process = _process, None
+                if failed is None:
+                    failed = exc  # nothing was created: count the attempt itself as a loss
+        process = _process
+    if failed is not None:
+        _lost_process(failed)
+    return process
 
 
 def _ready_process() -> ProcessPoolExecutor | None:
@@ -73,8 +94,19 @@ def _ready_process() -> ProcessPoolExecutor | None:
     rather than wait for a new interpreter) and when there is none."""
     process = _shared_process()
     with _lock:
-        warm = _warm if process is _process else None
-    return process if warm is not None and warm.done() else None
+        warm = _warm if process is not None and process is _process else None
+        started_at = _started_at
+    if warm is None:
+        return None
+    if not warm.done():
+        if time.monotonic() - started_at > START_TIMEOUT:
+            log.warning("the mask raster process did not start in %.0f s; starting another", START_TIMEOUT)
+            _lost_process(process)
+        return None
+    if warm.cancelled() or warm.exception() is not None:
+        _lost_process(process)
+        return None
+    return process
 
 
 def wait_ready(timeout: float) -> bool:

@@ -14,7 +14,7 @@ from app.canvas import raster_pool  # noqa: E402
 from app.canvas.raster_pool import RasterPool  # noqa: E402
 from engine.geometry import encode_mask  # noqa: E402
 from engine.geometry.rle_raster import raster_masks  # noqa: E402
-from engine.priority import BACKGROUND_NICE  # noqa: E402
+from engine.priority import HELPER_NICE  # noqa: E402
 
 H, W = 60, 90
 
@@ -63,7 +63,7 @@ def test_the_worker_runs_below_the_gui_threads_priority(own_worker):
     # The GUI thread draws the frame while the worker rasters; on two cores it must not lose its core.
     RasterPool()
     worker_nice = raster_pool._shared_process().submit(_nice).result(timeout=60)
-    assert worker_nice == min(19, _nice() + BACKGROUND_NICE)
+    assert worker_nice == min(19, _nice() + HELPER_NICE)
 
 
 def _in_worker() -> bool:
@@ -102,7 +102,8 @@ def test_a_worker_that_dies_or_hangs_mid_job_is_replaced(own_worker, monkeypatch
     monkeypatch.setattr(raster_pool, "raster_masks", failure)
     pool = RasterPool()
     assert raster_pool.wait_ready(60)
-    first = raster_pool._shared_process().submit(os.getpid).result(timeout=60)
+    first_worker = raster_pool._shared_process()
+    first = first_worker.submit(os.getpid).result(timeout=60)
     runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)  # dies or hangs there: done in the thread
     assert np.array_equal(runs.expand(), expected)
     assert raster_pool._process is None and not raster_pool._process_failed
@@ -113,6 +114,9 @@ def test_a_worker_that_dies_or_hangs_mid_job_is_replaced(own_worker, monkeypatch
     assert raster_pool.wait_ready(60)
     second = raster_pool._shared_process().submit(os.getpid).result(timeout=60)
     assert second not in (first, os.getpid())
+    second_worker = raster_pool._shared_process()
+    raster_pool._lost_process(first_worker)  # a late report of the first failure changes nothing
+    assert raster_pool._shared_process() is second_worker and len(raster_pool._lost) == 1
     # It fails too: that was the last loss allowed, rasters stay in the thread from now on.
     third, _ = pool.raster(rles, slots, H, W).result(timeout=60)
     assert np.array_equal(third.expand(), expected)
@@ -141,6 +145,21 @@ def test_a_switch_does_not_wait_for_a_worker_still_starting(own_worker, monkeypa
     runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)
     assert ran_here == [os.getpid()]
     assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
+    pool.shutdown()
+
+
+def test_a_worker_that_never_starts_is_replaced(own_worker, monkeypatch):
+    from concurrent.futures import Future
+    rles, slots = _masks()
+    pool = RasterPool()
+    assert raster_pool.wait_ready(60)
+    stuck = raster_pool._shared_process()
+    monkeypatch.setattr(raster_pool, "_warm", Future())  # its start-up job never answers
+    monkeypatch.setattr(raster_pool, "_started_at", time.monotonic() - raster_pool.START_TIMEOUT - 1)
+    runs, _ = pool.raster(rles, slots, H, W).result(timeout=60)  # done in the thread meanwhile
+    assert np.array_equal(runs.expand(), raster_masks(rles, slots, H, W)[0].expand())
+    assert raster_pool._lost == [stuck] and raster_pool._process is not stuck
+    assert raster_pool.wait_ready(60)  # a new one has started
     pool.shutdown()
 
 
