@@ -79,7 +79,7 @@ def _shared_process() -> ProcessPoolExecutor | None:
                     sys.modules["__main__"] = main
                 _started_at = time.monotonic()
             except (OSError, RuntimeError) as exc:
-                log.warning("mask rasters run in a thread: no worker process (%s)", exc)
+                log.warning("no mask raster worker process (%s); rastering in a thread", exc)
                 failed, _process = _process, None
                 if failed is None:
                     failed = exc  # nothing was created: count the attempt itself as a loss
@@ -89,13 +89,19 @@ def _shared_process() -> ProcessPoolExecutor | None:
     return process
 
 
+def _current() -> tuple[ProcessPoolExecutor | None, Future | None, float]:
+    """The worker (started if there is none yet), its start-up job and when it was created."""
+    process = _shared_process()
+    with _lock:
+        if process is None or process is not _process:
+            return None, None, 0.0
+        return process, _warm, _started_at
+
+
 def _ready_process() -> ProcessPoolExecutor | None:
     """The worker, once its interpreter has started; None before (a switch rasters in the thread
     rather than wait for a new interpreter) and when there is none."""
-    process = _shared_process()
-    with _lock:
-        warm = _warm if process is not None and process is _process else None
-        started_at = _started_at
+    process, warm, started_at = _current()
     if warm is None:
         return None
     if not warm.done():
@@ -111,9 +117,7 @@ def _ready_process() -> ProcessPoolExecutor | None:
 
 def wait_ready(timeout: float) -> bool:
     """Wait until the worker has started (benchmarks, tests); False if there is none by then."""
-    process = _shared_process()
-    with _lock:
-        warm = _warm if process is not None and process is _process else None
+    _, warm, _ = _current()
     if warm is None:
         return False
     try:
